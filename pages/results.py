@@ -1,0 +1,5 @@
+"""Placeholder: built by the facilitator / phone issues."""
+
+import streamlit as st
+
+st.title("results")

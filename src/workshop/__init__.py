@@ -1,0 +1,3 @@
+"""workshop: a self-hosted workshop facilitation toolkit."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The domain: what a workshop session is, in the standard library only."""

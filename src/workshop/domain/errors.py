@@ -1,0 +1,85 @@
+"""Errors a person can cause or meet, each carrying a sentence they understand."""
+
+from __future__ import annotations
+
+
+class WorkshopError(Exception):
+    """Base class: ``str(error)`` is a plain-words message safe to show a person."""
+
+
+class SessionNotFound(WorkshopError):
+    def __init__(self, code: str) -> None:
+        shown = code.strip()[:20] or "(empty)"
+        super().__init__(f"No session with code {shown} — check the code on the screen.")
+        self.code = code
+
+
+class SessionEnded(WorkshopError):
+    def __init__(self) -> None:
+        super().__init__("This session has ended. Thank you for taking part!")
+
+
+class PromptClosed(WorkshopError):
+    def __init__(self) -> None:
+        super().__init__("Answering for this question is closed.")
+
+
+class PromptMoved(WorkshopError):
+    def __init__(self) -> None:
+        super().__init__(
+            "The facilitator has moved on to another question, so this answer was not taken."
+        )
+
+
+class InvalidAnswer(WorkshopError):
+    """An answer that does not fit its prompt (empty, too long, too many choices...)."""
+
+
+class AccessDenied(WorkshopError):
+    def __init__(self, message: str = "This link does not open the facilitator controls.") -> None:
+        super().__init__(message)
+
+
+class RateLimited(WorkshopError):
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"That was quick! Please wait {max(1, round(seconds))} s before answering again."
+        )
+
+
+class StoreBusy(WorkshopError):
+    def __init__(self) -> None:
+        super().__init__(
+            "The server is busy right now and your answer was not saved. Please try again."
+        )
+
+
+class NotFound(WorkshopError):
+    """A prompt, answer or session id that does not exist (or not in this session)."""
+
+
+class TemplateError(WorkshopError):
+    """A template refused as a whole; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[TemplateProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class TemplateProblem:
+    """One reason a template was refused: where (file, prompt, field) and why."""
+
+    __slots__ = ("field", "file", "prompt_number", "reason")
+
+    def __init__(self, *, file: str, field: str, reason: str, prompt_number: int | None = None):
+        self.file = file
+        self.prompt_number = prompt_number
+        self.field = field
+        self.reason = reason
+
+    def __str__(self) -> str:
+        where = f"prompt {self.prompt_number}, " if self.prompt_number is not None else ""
+        return f"{self.file}: {where}field '{self.field}': {self.reason}"
+
+    def __repr__(self) -> str:
+        return f"TemplateProblem({self})"

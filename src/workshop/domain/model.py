@@ -1,0 +1,192 @@
+"""The shapes the domain holds: templates, prompts, live sessions and answers."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+class PromptKind(enum.StrEnum):
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    SCALE = "scale"
+    OPEN_TEXT = "open_text"
+    WORD_CLOUD = "word_cloud"
+
+    @property
+    def label(self) -> str:
+        return {
+            PromptKind.SINGLE_CHOICE: "Single choice",
+            PromptKind.MULTIPLE_CHOICE: "Multiple choice",
+            PromptKind.SCALE: "Scale",
+            PromptKind.OPEN_TEXT: "Open text",
+            PromptKind.WORD_CLOUD: "Word cloud",
+        }[self]
+
+
+class ResultsMode(enum.StrEnum):
+    LIVE = "live"  # the room sees results while answering
+    ON_REVEAL = "on_reveal"  # results stay hidden until the facilitator reveals them
+
+
+class SessionStatus(enum.StrEnum):
+    LIVE = "live"
+    ENDED = "ended"
+
+
+DEFAULT_TEXT_LIMIT = 280
+DEFAULT_WORDS_PER_ENTRY = 3
+DEFAULT_ENTRIES_PER_PERSON = 3
+DEFAULT_MIN_ANSWERS_TO_SHOW = 3
+
+
+@dataclass(frozen=True, slots=True)
+class PromptSpec:
+    """A prompt as a template describes it, before any session exists."""
+
+    kind: PromptKind
+    text: str
+    note: str = ""
+    options: tuple[str, ...] = ()
+    max_choices: int | None = None  # multiple choice
+    scale_min: int = 1
+    scale_max: int = 5
+    min_label: str = ""
+    max_label: str = ""
+    max_length: int = DEFAULT_TEXT_LIMIT  # open text, and each word-cloud entry
+    max_words: int = DEFAULT_WORDS_PER_ENTRY  # word cloud: words per entry
+    max_entries: int = DEFAULT_ENTRIES_PER_PERSON  # word cloud: entries per person
+    results: ResultsMode = ResultsMode.LIVE
+
+    def config(self) -> dict[str, Any]:
+        """The kind-specific settings, as stored beside the prompt."""
+        return {
+            "options": list(self.options),
+            "max_choices": self.max_choices,
+            "scale_min": self.scale_min,
+            "scale_max": self.scale_max,
+            "min_label": self.min_label,
+            "max_label": self.max_label,
+            "max_length": self.max_length,
+            "max_words": self.max_words,
+            "max_entries": self.max_entries,
+        }
+
+    @classmethod
+    def from_config(
+        cls, *, kind: str, text: str, note: str, results: str, config: dict[str, Any]
+    ) -> PromptSpec:
+        return cls(
+            kind=PromptKind(kind),
+            text=text,
+            note=note,
+            options=tuple(config.get("options") or ()),
+            max_choices=config.get("max_choices"),
+            scale_min=int(config.get("scale_min", 1)),
+            scale_max=int(config.get("scale_max", 5)),
+            min_label=config.get("min_label", ""),
+            max_label=config.get("max_label", ""),
+            max_length=int(config.get("max_length", DEFAULT_TEXT_LIMIT)),
+            max_words=int(config.get("max_words", DEFAULT_WORDS_PER_ENTRY)),
+            max_entries=int(config.get("max_entries", DEFAULT_ENTRIES_PER_PERSON)),
+            results=ResultsMode(results),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A session template: a title, an introduction and an ordered list of prompts."""
+
+    title: str
+    prompts: tuple[PromptSpec, ...]
+    description: str = ""
+    min_answers_to_show: int = DEFAULT_MIN_ANSWERS_TO_SHOW
+    slug: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """A prompt inside a live session (it has an id and a position)."""
+
+    id: int
+    session_id: int
+    position: int  # 0-based; shown to people as position + 1
+    spec: PromptSpec
+
+    @property
+    def kind(self) -> PromptKind:
+        return self.spec.kind
+
+    @property
+    def text(self) -> str:
+        return self.spec.text
+
+    @property
+    def number(self) -> int:
+        return self.position + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """A live (or ended) workshop session: the one shared thing every page reads."""
+
+    id: int
+    code: str
+    title: str
+    status: SessionStatus
+    current_position: int
+    answering_open: bool
+    results_visible: bool
+    revision: int
+    prompt_count: int
+    min_answers_to_show: int
+    started_at: datetime
+    ended_at: datetime | None = None
+    template_slug: str = ""
+
+    @property
+    def is_live(self) -> bool:
+        return self.status is SessionStatus.LIVE
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One participant's answer to one prompt (the latest, if they changed it)."""
+
+    id: int
+    prompt_id: int
+    participant_number: int
+    value: Any  # str, int or list[str], by prompt kind
+    answered_at: datetime
+    hidden: bool = False
+
+    @property
+    def pseudonym(self) -> str:
+        return pseudonym(self.participant_number)
+
+
+def pseudonym(number: int) -> str:
+    """Per-session participant label used in exports: P001, P002, ..."""
+    return f"P{number:03d}"
+
+
+@dataclass(frozen=True, slots=True)
+class LiveCounts:
+    joined: int
+    answered: int
+
+    @property
+    def response_rate(self) -> float:
+        return self.answered / self.joined if self.joined else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class LiveView:
+    """Everything a screen needs to draw the current moment of a session."""
+
+    session: Session
+    prompt: Prompt | None
+    counts: LiveCounts
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,80 @@
+"""Answers -> tidy CSV bytes: one row per answer, formula-safe, Excel-friendly.
+
+Multiple-choice and word-cloud answers stay one row per answer; their selections or
+entries are joined with "; " in the ``answer`` cell, in template (or typed) order.
+Hidden (moderated) answers are exported too, flagged in the ``hidden`` column, so the
+analyst decides; the room never saw them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from .domain.codes import display_code
+from .domain.model import Answer, Prompt, Session, pseudonym
+from .domain.rules import answer_as_text
+
+COLUMNS = [
+    "session_code",
+    "session_title",
+    "session_started_at",
+    "prompt_number",
+    "prompt_kind",
+    "prompt_text",
+    "participant",
+    "answer",
+    "answered_at",
+    "hidden",
+]
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """A cell a spreadsheet would run as a formula gets a leading apostrophe."""
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
+
+def iso_utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def export_rows(
+    session: Session, prompts: list[Prompt], answers: Iterable[tuple[int, Answer]]
+) -> list[dict[str, str]]:
+    by_position = {p.position: p for p in prompts}
+    rows = []
+    for position, answer in answers:
+        prompt = by_position[position]
+        rows.append(
+            {
+                "session_code": display_code(session.code),
+                "session_title": session.title,
+                "session_started_at": iso_utc(session.started_at),
+                "prompt_number": str(prompt.number),
+                "prompt_kind": prompt.kind.value,
+                "prompt_text": prompt.text,
+                "participant": pseudonym(answer.participant_number),
+                "answer": answer_as_text(answer.value),
+                "answered_at": iso_utc(answer.answered_at),
+                "hidden": "yes" if answer.hidden else "no",
+            }
+        )
+    return rows
+
+
+def to_csv_bytes(rows: list[dict[str, str]]) -> bytes:
+    """UTF-8 with BOM (Excel then reads accents and emoji), CRLF line ends, all quoted
+    where needed; every text cell neutralised against formula injection."""
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: neutralise(v) for k, v in row.items()})
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def session_csv_filename(session: Session) -> str:
+    return f"workshop-{session.code}-{session.started_at:%Y%m%d}.csv"

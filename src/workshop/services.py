@@ -1,0 +1,388 @@
+"""Use cases the pages call, one transaction each.
+
+Every function takes its dependencies by keyword (``db``, and ``secret`` where a
+participant token is hashed), so a test can hand in a fresh database. Facilitator
+actions check the session's facilitator key here, not only in the pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from .domain import codes, rules
+from .domain.errors import AccessDenied, NotFound, SessionEnded, SessionNotFound
+from .domain.model import (
+    Answer,
+    LiveCounts,
+    LiveView,
+    Prompt,
+    ResultsMode,
+    Session,
+    SessionStatus,
+    Template,
+)
+from .export import export_rows, to_csv_bytes
+from .guards import KEY_GUARD, SUBMIT_GUARD
+from .results import Tally, tally
+from .storage import Database
+from .storage import repository as repo
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class StartedSession:
+    session: Session
+    facilitator_key: str  # shown once, in the facilitator's private link; only its hash is kept
+
+
+@dataclass(frozen=True, slots=True)
+class Participation:
+    session: Session
+    participant_number: int
+
+
+# ---- sessions -------------------------------------------------------------------------
+
+
+def start_session(*, db: Database, template: Template) -> StartedSession:
+    """Start a live session from ``template`` with a fresh join code and facilitator key."""
+    key = codes.new_facilitator_key()
+    first_results_live = template.prompts[0].results is ResultsMode.LIVE
+
+    def work(conn: Any) -> Session:
+        for _ in range(20):
+            code = codes.new_join_code()
+            if not repo.code_in_use(conn, code):
+                break
+        else:  # pragma: no cover - 29**6 codes; only a full table gets here
+            raise RuntimeError("no free join code")
+        session_id = repo.create_session(
+            conn,
+            code=code,
+            title=template.title,
+            template_slug=template.slug,
+            facilitator_key_hash=codes.hash_facilitator_key(key),
+            prompt_count=len(template.prompts),
+            min_answers_to_show=template.min_answers_to_show,
+            results_visible=first_results_live,
+            started_at=_now(),
+        )
+        repo.create_prompts(conn, session_id, template.prompts)
+        return repo.get_session(conn, session_id)
+
+    return StartedSession(session=db.write(work), facilitator_key=key)
+
+
+def find_session_by_code(*, db: Database, code: str) -> Session | None:
+    normalised = codes.normalise_join_code(code)
+    if not codes.is_well_formed(normalised):
+        return None
+    return db.read(lambda conn: repo.find_session_by_code(conn, normalised))
+
+
+def get_session_by_code(*, db: Database, code: str) -> Session:
+    session = find_session_by_code(db=db, code=code)
+    if session is None:
+        raise SessionNotFound(code)
+    return session
+
+
+def get_session(*, db: Database, session_id: int) -> Session:
+    return db.read(lambda conn: repo.get_session(conn, session_id))
+
+
+def list_sessions(*, db: Database) -> list[Session]:
+    return db.read(repo.list_sessions)
+
+
+def list_prompts(*, db: Database, session_id: int) -> list[Prompt]:
+    return db.read(lambda conn: repo.list_prompts(conn, session_id))
+
+
+def get_revision(*, db: Database, session_id: int) -> int | None:
+    """One indexed read: live pages poll this and re-render only when it changed."""
+    return db.read(lambda conn: repo.find_revision(conn, session_id))
+
+
+def get_live_view(*, db: Database, session_id: int) -> LiveView:
+    """The session, its current prompt and the joined / answered counts, in one read."""
+
+    def work(conn: Any) -> LiveView:
+        session = repo.get_session(conn, session_id)
+        prompt = repo.find_prompt_at(conn, session_id, session.current_position)
+        joined = repo.count_participants(conn, session_id)
+        answered = repo.count_answers(conn, prompt.id) if prompt else 0
+        return LiveView(session=session, prompt=prompt, counts=LiveCounts(joined, answered))
+
+    return db.read(work)
+
+
+def get_answer_marker(*, db: Database, prompt_id: int) -> tuple[int, datetime | None]:
+    """(count, newest time) of a prompt's answers: cheap, for live charts to poll."""
+    return db.read(lambda conn: repo.answer_marker(conn, prompt_id))
+
+
+# ---- facilitator actions (each checks the key and bumps the revision) ----------------
+
+
+def check_facilitator_key(*, db: Database, session_id: int, key: str | None) -> None:
+    """Raise ``AccessDenied`` unless ``key`` controls this session.
+
+    Repeated wrong keys for one session are slowed down (see ``guards``).
+    """
+    KEY_GUARD.wait_if_throttled(session_id)
+    try:
+        stored = db.read(lambda conn: repo.get_facilitator_key_hash(conn, session_id))
+    except NotFound:
+        raise AccessDenied() from None
+    if not codes.facilitator_key_matches(key, stored):
+        KEY_GUARD.record_failure(session_id)
+        raise AccessDenied()
+    KEY_GUARD.record_success(session_id)
+
+
+def _facilitator_write(db: Database, session_id: int, key: str | None, work: Any) -> Session:
+    check_facilitator_key(db=db, session_id=session_id, key=key)
+
+    def run(conn: Any) -> Session:
+        work(conn)
+        return repo.get_session(conn, session_id)
+
+    return db.write(run)
+
+
+def go_to_prompt(*, db: Database, session_id: int, key: str | None, position: int) -> Session:
+    """Show the prompt at ``position``: answering opens; results follow the prompt's mode."""
+
+    def work(conn: Any) -> None:
+        session = repo.get_session(conn, session_id)
+        if not session.is_live:
+            raise SessionEnded()
+        target = max(0, min(position, session.prompt_count - 1))
+        prompt = repo.find_prompt_at(conn, session_id, target)
+        if prompt is None:
+            raise NotFound("That question does not exist.")
+        repo.update_session(
+            conn,
+            session_id,
+            current_position=target,
+            answering_open=True,
+            results_visible=prompt.spec.results is ResultsMode.LIVE,
+        )
+
+    return _facilitator_write(db, session_id, key, work)
+
+
+def next_prompt(*, db: Database, session_id: int, key: str | None) -> Session:
+    current = get_session(db=db, session_id=session_id)
+    return go_to_prompt(
+        db=db, session_id=session_id, key=key, position=current.current_position + 1
+    )
+
+
+def previous_prompt(*, db: Database, session_id: int, key: str | None) -> Session:
+    current = get_session(db=db, session_id=session_id)
+    return go_to_prompt(
+        db=db, session_id=session_id, key=key, position=current.current_position - 1
+    )
+
+
+def set_answering_open(*, db: Database, session_id: int, key: str | None, is_open: bool) -> Session:
+    def work(conn: Any) -> None:
+        if is_open and not repo.get_session(conn, session_id).is_live:
+            raise SessionEnded()
+        repo.update_session(conn, session_id, answering_open=is_open)
+
+    return _facilitator_write(db, session_id, key, work)
+
+
+def set_results_visible(
+    *, db: Database, session_id: int, key: str | None, visible: bool
+) -> Session:
+    return _facilitator_write(
+        db,
+        session_id,
+        key,
+        lambda conn: repo.update_session(conn, session_id, results_visible=visible),
+    )
+
+
+def hide_answer(
+    *, db: Database, session_id: int, key: str | None, answer_id: int, hidden: bool = True
+) -> Session:
+    """Moderation: a hidden answer leaves every chart, wall and export view of the room."""
+
+    def work(conn: Any) -> None:
+        repo.update_answer_hidden(conn, session_id, answer_id, hidden)
+        repo.update_session(conn, session_id)
+
+    return _facilitator_write(db, session_id, key, work)
+
+
+def reset_prompt(*, db: Database, session_id: int, key: str | None, prompt_id: int) -> Session:
+    """Delete every answer to one prompt (after the page asked for confirmation)."""
+
+    def work(conn: Any) -> None:
+        repo.get_prompt(conn, prompt_id, session_id=session_id)
+        repo.delete_prompt_answers(conn, prompt_id)
+        repo.update_session(conn, session_id)
+
+    return _facilitator_write(db, session_id, key, work)
+
+
+def end_session(*, db: Database, session_id: int, key: str | None) -> Session:
+    return _facilitator_write(
+        db,
+        session_id,
+        key,
+        lambda conn: repo.update_session(
+            conn,
+            session_id,
+            status=SessionStatus.ENDED.value,
+            answering_open=False,
+            ended_at=_now(),
+        ),
+    )
+
+
+def delete_session(*, db: Database, session_id: int, key: str | None) -> None:
+    """Delete a session with all its prompts, participants and answers."""
+    check_facilitator_key(db=db, session_id=session_id, key=key)
+    db.write(lambda conn: repo.delete_session(conn, session_id))
+
+
+# ---- participants ---------------------------------------------------------------------
+
+
+def _participant(conn: Any, session_id: int, token: str, secret: bytes) -> tuple[int, int]:
+    token_hash = codes.hash_participant_token(token, session_id=session_id, secret=secret)
+    found = repo.find_participant(conn, session_id, token_hash)
+    if found is not None:
+        return found
+    return repo.create_participant(conn, session_id, token_hash, joined_at=_now())
+
+
+def _check_token(token: str | None) -> str:
+    if not codes.is_plausible_token(token):
+        raise AccessDenied("Your browser's participant ticket is not valid. Reload the page.")
+    return str(token)
+
+
+def join_session(*, db: Database, secret: bytes, code: str, token: str | None) -> Participation:
+    """Join (or re-join, idempotently) the live session with ``code``."""
+    token = _check_token(token)
+    session = get_session_by_code(db=db, code=code)
+    if not session.is_live:
+        raise SessionEnded()
+
+    def work(conn: Any) -> int:
+        return _participant(conn, session.id, token, secret)[1]
+
+    try:
+        number = db.write(work)
+    except IntegrityError:  # the same browser joined twice at the same instant
+        number = db.write(work)
+    return Participation(session=session, participant_number=number)
+
+
+def submit_answer(
+    *,
+    db: Database,
+    secret: bytes,
+    session_id: int,
+    prompt_id: int,
+    token: str | None,
+    raw: Any,
+) -> Answer:
+    """Book an answer against the prompt the phone was showing, or say why not.
+
+    Returns only after the answer is committed, so an acknowledgement means stored.
+    """
+    token = _check_token(token)
+    SUBMIT_GUARD.check(f"{session_id}:{token}")
+
+    def work(conn: Any) -> Answer:
+        session = repo.get_session(conn, session_id)
+        prompt = repo.get_prompt(conn, prompt_id, session_id=session_id)
+        rules.check_can_answer(session, prompt)
+        value = rules.validate_answer(prompt.spec, raw)
+        participant_id, _number = _participant(conn, session_id, token, secret)
+        repo.upsert_answer(
+            conn,
+            session_id=session_id,
+            prompt_id=prompt_id,
+            participant_id=participant_id,
+            value=value,
+            answered_at=_now(),
+        )
+        answer = repo.find_answer_of(conn, prompt_id, participant_id)
+        assert answer is not None
+        return answer
+
+    try:
+        answer = db.write(work)
+    except IntegrityError:  # first answer and join raced with the same token: once more
+        answer = db.write(work)
+    SUBMIT_GUARD.record(f"{session_id}:{token}")
+    return answer
+
+
+def find_my_answer(
+    *, db: Database, secret: bytes, session_id: int, prompt_id: int, token: str | None
+) -> Answer | None:
+    """The participant's own current answer to a prompt (to show "received")."""
+    if not codes.is_plausible_token(token):
+        return None
+    token_hash = codes.hash_participant_token(str(token), session_id=session_id, secret=secret)
+
+    def work(conn: Any) -> Answer | None:
+        found = repo.find_participant(conn, session_id, token_hash)
+        return repo.find_answer_of(conn, prompt_id, found[0]) if found else None
+
+    return db.read(work)
+
+
+# ---- results --------------------------------------------------------------------------
+
+
+def list_answers(
+    *, db: Database, session_id: int, prompt_id: int, include_hidden: bool = False
+) -> list[Answer]:
+    def work(conn: Any) -> list[Answer]:
+        repo.get_prompt(conn, prompt_id, session_id=session_id)
+        return repo.list_answers(conn, prompt_id, include_hidden=include_hidden)
+
+    return db.read(work)
+
+
+def list_session_answers(*, db: Database, session_id: int) -> list[tuple[int, Answer]]:
+    return db.read(lambda conn: repo.list_session_answers(conn, session_id))
+
+
+def results_for(*, db: Database, session_id: int, prompt_id: int) -> Tally:
+    """The tally of one prompt (hidden answers left out)."""
+
+    def work(conn: Any) -> Tally:
+        prompt = repo.get_prompt(conn, prompt_id, session_id=session_id)
+        return tally(prompt, repo.list_answers(conn, prompt_id, include_hidden=False))
+
+    return db.read(work)
+
+
+def export_csv(*, db: Database, session_id: int) -> bytes:
+    """The whole session as tidy CSV bytes (see ``export``)."""
+
+    def work(conn: Any) -> bytes:
+        session = repo.get_session(conn, session_id)
+        prompts = repo.list_prompts(conn, session_id)
+        answers = repo.list_session_answers(conn, session_id)
+        return to_csv_bytes(export_rows(session, prompts, answers))
+
+    return db.read(work)

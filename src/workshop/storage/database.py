@@ -1,0 +1,79 @@
+"""``Database``: owns the engine, runs every unit of work in one transaction, retries
+when the store is briefly busy, and reports ``StoreBusy`` rather than dropping work."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from ..domain.errors import StoreBusy
+from .engine import make_engine
+from .migrate import upgrade_to_head
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+# PostgreSQL SQLSTATEs worth retrying: serialization failure, deadlock, lock timeout.
+_RETRY_SQLSTATES = {"40001", "40P01", "55P03"}
+
+
+def _is_transient(exc: DBAPIError) -> bool:
+    text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    if "database is locked" in text or "database is busy" in text:
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return sqlstate in _RETRY_SQLSTATES or bool(exc.connection_invalidated)
+
+
+class Database:
+    """The one place that opens transactions. Pass it to services by keyword."""
+
+    def __init__(self, engine: Engine, *, attempts: int = 5) -> None:
+        self.engine = engine
+        self.attempts = attempts
+        self.is_sqlite = engine.dialect.name == "sqlite"
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def write(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in one write transaction, retried while the store is busy."""
+        return self._run(work, write=True)
+
+    def read(self, work: Callable[[Connection], T]) -> T:
+        return self._run(work, write=False)
+
+    def _run(self, work: Callable[[Connection], T], *, write: bool) -> T:
+        for attempt in range(1, self.attempts + 1):
+            try:
+                with self.engine.connect() as conn:
+                    if self.is_sqlite and write:
+                        conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+                    with conn.begin():
+                        return work(conn)
+            except (OperationalError, DBAPIError) as exc:
+                if not _is_transient(exc):
+                    raise
+                if attempt == self.attempts:
+                    log.warning("store busy after %d attempts: %s", attempt, type(exc).__name__)
+                    raise StoreBusy() from exc
+                time.sleep(min(0.5, 0.02 * 2**attempt) * (0.5 + random.random()))
+        raise StoreBusy()  # pragma: no cover - loop always returns or raises
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def make_database(url: str, *, migrate: bool = True) -> Database:
+    """Engine for ``url``, schema upgraded to the newest migration."""
+    engine = make_engine(url)
+    if migrate:
+        upgrade_to_head(engine)
+    return Database(engine)

@@ -1,0 +1,240 @@
+"""Load and validate YAML session templates (see docs/templates.md).
+
+A template is refused as a whole: every problem is collected with its file, prompt
+number, field and reason, so a facilitator can fix them all in one go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .domain.errors import TemplateError, TemplateProblem
+from .domain.model import (
+    DEFAULT_ENTRIES_PER_PERSON,
+    DEFAULT_MIN_ANSWERS_TO_SHOW,
+    DEFAULT_TEXT_LIMIT,
+    DEFAULT_WORDS_PER_ENTRY,
+    PromptKind,
+    PromptSpec,
+    ResultsMode,
+    Template,
+)
+from .domain.rules import ABSOLUTE_TEXT_LIMIT
+
+TOP_FIELDS = {"title", "description", "min_answers_to_show", "prompts"}
+COMMON_FIELDS = {"kind", "text", "note", "results"}
+KIND_FIELDS: dict[PromptKind, set[str]] = {
+    PromptKind.SINGLE_CHOICE: {"options"},
+    PromptKind.MULTIPLE_CHOICE: {"options", "max_choices"},
+    PromptKind.SCALE: {"min", "max", "min_label", "max_label"},
+    PromptKind.OPEN_TEXT: {"max_length"},
+    PromptKind.WORD_CLOUD: {"max_words", "max_entries"},
+}
+MAX_PROMPTS = 100
+MAX_OPTIONS = 12
+MAX_PROMPT_TEXT = 500
+MAX_OPTION_TEXT = 120
+
+
+def templates_dir() -> Path:
+    """The shipped templates: ``data/templates`` at the project root."""
+    return Path(__file__).resolve().parents[2] / "data" / "templates"
+
+
+def list_template_files(directory: Path | None = None) -> list[Path]:
+    """Shipped templates, the leadership workshop first, then by name."""
+    folder = directory or templates_dir()
+    files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+    return sorted(files, key=lambda p: (not p.stem.startswith("leadership"), p.name))
+
+
+def load_template_file(path: Path | str) -> Template:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TemplateError(
+            [TemplateProblem(file=path.name, field="(file)", reason=f"cannot be read: {exc}")]
+        ) from None
+    return parse_template(text, source=path.name, slug=path.stem)
+
+
+def parse_template(text: str, *, source: str = "template", slug: str = "") -> Template:
+    """Parse YAML text into a ``Template`` or raise ``TemplateError`` listing every problem."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise TemplateError(
+            [TemplateProblem(file=source, field="(file)", reason=f"is not valid YAML{where}")]
+        ) from None
+    return _Validator(source).template(data, slug=slug)
+
+
+class _Validator:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.problems: list[TemplateProblem] = []
+
+    def problem(self, field: str, reason: str, number: int | None = None) -> None:
+        self.problems.append(
+            TemplateProblem(file=self.source, field=field, reason=reason, prompt_number=number)
+        )
+
+    def template(self, data: Any, *, slug: str) -> Template:
+        if not isinstance(data, dict):
+            self.problem("(file)", "must be a mapping with 'title' and 'prompts'")
+            raise TemplateError(self.problems)
+        for unknown in sorted(set(map(str, data)) - TOP_FIELDS):
+            self.problem(unknown, "is not a known field")
+        title = self.text(data.get("title"), "title", limit=200, required=True)
+        description = self.text(data.get("description"), "description", limit=5000)
+        min_answers = self.integer(
+            data.get("min_answers_to_show", DEFAULT_MIN_ANSWERS_TO_SHOW),
+            "min_answers_to_show",
+            low=0,
+            high=1000,
+        )
+        raw_prompts = data.get("prompts")
+        prompts: list[PromptSpec] = []
+        if not isinstance(raw_prompts, list) or not raw_prompts:
+            self.problem("prompts", "must be a non-empty list of prompts")
+        elif len(raw_prompts) > MAX_PROMPTS:
+            self.problem("prompts", f"has {len(raw_prompts)} prompts; at most {MAX_PROMPTS}")
+        else:
+            for number, raw in enumerate(raw_prompts, start=1):
+                spec = self.prompt(raw, number)
+                if spec is not None:
+                    prompts.append(spec)
+        if self.problems:
+            raise TemplateError(self.problems)
+        return Template(
+            title=title,
+            description=description,
+            prompts=tuple(prompts),
+            min_answers_to_show=min_answers,
+            slug=slug,
+        )
+
+    def prompt(self, raw: Any, n: int) -> PromptSpec | None:
+        if not isinstance(raw, dict):
+            self.problem("(prompt)", "must be a mapping with 'kind' and 'text'", n)
+            return None
+        before = len(self.problems)
+        kind_raw = raw.get("kind")
+        try:
+            kind = PromptKind(str(kind_raw))
+        except ValueError:
+            allowed = ", ".join(k.value for k in PromptKind)
+            self.problem("kind", f"is {kind_raw!r}; use one of: {allowed}", n)
+            return None
+        for unknown in sorted(set(map(str, raw)) - COMMON_FIELDS - KIND_FIELDS[kind]):
+            self.problem(unknown, f"is not a field of a {kind.value} prompt", n)
+        text = self.text(raw.get("text"), "text", limit=MAX_PROMPT_TEXT, required=True, n=n)
+        note = self.text(raw.get("note"), "note", limit=5000, n=n)
+        results_raw = raw.get("results", ResultsMode.LIVE.value)
+        try:
+            results = ResultsMode(str(results_raw))
+        except ValueError:
+            self.problem("results", f"is {results_raw!r}; use 'live' or 'on_reveal'", n)
+            results = ResultsMode.LIVE
+        fields: dict[str, Any] = {}
+        if kind in (PromptKind.SINGLE_CHOICE, PromptKind.MULTIPLE_CHOICE):
+            options = self.options(raw.get("options"), n)
+            fields["options"] = options
+            if kind is PromptKind.MULTIPLE_CHOICE:
+                max_choices = self.integer(
+                    raw.get("max_choices", len(options) or 1),
+                    "max_choices",
+                    low=1,
+                    high=max(1, len(options)),
+                    n=n,
+                )
+                fields["max_choices"] = max_choices
+        elif kind is PromptKind.SCALE:
+            low = self.integer(raw.get("min", 1), "min", low=-100, high=100, n=n)
+            high = self.integer(raw.get("max", 5), "max", low=-100, high=100, n=n)
+            if high <= low:
+                self.problem("max", f"must be greater than min ({low})", n)
+            elif high - low > 20:
+                self.problem("max", "a scale may have at most 21 points", n)
+            fields.update(
+                scale_min=low,
+                scale_max=high,
+                min_label=self.text(raw.get("min_label"), "min_label", limit=60, n=n),
+                max_label=self.text(raw.get("max_label"), "max_label", limit=60, n=n),
+            )
+        elif kind is PromptKind.OPEN_TEXT:
+            fields["max_length"] = self.integer(
+                raw.get("max_length", DEFAULT_TEXT_LIMIT),
+                "max_length",
+                low=10,
+                high=ABSOLUTE_TEXT_LIMIT,
+                n=n,
+            )
+        elif kind is PromptKind.WORD_CLOUD:
+            fields["max_words"] = self.integer(
+                raw.get("max_words", DEFAULT_WORDS_PER_ENTRY), "max_words", low=1, high=3, n=n
+            )
+            fields["max_entries"] = self.integer(
+                raw.get("max_entries", DEFAULT_ENTRIES_PER_PERSON),
+                "max_entries",
+                low=1,
+                high=10,
+                n=n,
+            )
+        if len(self.problems) > before:
+            return None
+        return PromptSpec(kind=kind, text=text, note=note, results=results, **fields)
+
+    def options(self, raw: Any, n: int) -> tuple[str, ...]:
+        if not isinstance(raw, list) or len(raw) < 2:
+            self.problem("options", "must be a list of at least 2 choices", n)
+            return ()
+        if len(raw) > MAX_OPTIONS:
+            self.problem("options", f"has {len(raw)} choices; at most {MAX_OPTIONS}", n)
+            return ()
+        options = [self.text(o, "options", limit=MAX_OPTION_TEXT, required=True, n=n) for o in raw]
+        if len({o.casefold() for o in options}) != len(options):
+            self.problem("options", "has the same choice twice", n)
+        return tuple(options)
+
+    def text(
+        self, raw: Any, field: str, *, limit: int, required: bool = False, n: int | None = None
+    ) -> str:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if required:
+                self.problem(field, "is required and must not be empty", n)
+            return ""
+        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+            self.problem(field, f"must be text, not {type(raw).__name__}", n)
+            return ""
+        value = str(raw).strip()
+        if len(value) > limit:
+            self.problem(field, f"is {len(value)} characters long; at most {limit}", n)
+        return value
+
+    def integer(self, raw: Any, field: str, *, low: int, high: int, n: int | None = None) -> int:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            self.problem(field, f"must be a whole number, not {raw!r}", n)
+            return low
+        if not low <= raw <= high:
+            self.problem(field, f"is {raw}; it must be between {low} and {high}", n)
+            return low
+        return raw
+
+
+def check_files(paths: Iterable[Path]) -> list[str]:
+    """Messages for every problem in the given files (empty when all are valid)."""
+    messages: list[str] = []
+    for path in paths:
+        try:
+            load_template_file(path)
+        except TemplateError as exc:
+            messages.extend(str(p) for p in exc.problems)
+    return messages

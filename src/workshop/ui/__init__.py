@@ -1,0 +1,2 @@
+"""The only Streamlit importer under src/: cached context, session-state helpers and
+reusable render functions. Pages stay thin and call these."""
