@@ -7,4 +7,4 @@ scripts/setup.sh
 port="${PORT:-8501}"
 .venv/bin/python -m workshop.cli check data/templates/*.yaml
 echo "Starting workshop on port $port (all interfaces). Open http://localhost:$port on this laptop."
-exec .venv/bin/streamlit run app.py --server.address 0.0.0.0 --server.port "$port"
+exec .venv/bin/streamlit run server.py --server.address 0.0.0.0 --server.port "$port"

@@ -63,8 +63,7 @@ def test_resubmit_replaces_and_counts_once(db, secret):
     answer_current(db, started, "B", secret=secret, token=token)
     view = services.get_live_view(db=db, session_id=started.session.id)
     assert view.counts.answered == 1 and view.counts.joined == 1
-    answers = services.list_answers(db=db, session_id=started.session.id,
-                                    prompt_id=view.prompt.id)
+    answers = services.list_answers(db=db, session_id=started.session.id, prompt_id=view.prompt.id)
     assert [a.value for a in answers] == ["B"]
 
 
@@ -77,16 +76,23 @@ def test_closed_prompt_and_moved_prompt_refuse(db, secret):
         answer_current(db, started, "A", secret=secret)
     services.next_prompt(db=db, session_id=sid, key=key)
     with pytest.raises(PromptMoved):
-        services.submit_answer(db=db, secret=secret, session_id=sid, prompt_id=first.id,
-                               token=new_participant_token(), raw="A")
+        services.submit_answer(
+            db=db,
+            secret=secret,
+            session_id=sid,
+            prompt_id=first.id,
+            token=new_participant_token(),
+            raw="A",
+        )
 
 
 def test_ended_session_refuses_join_and_answers(db, secret):
     started = make_session(db)
     services.end_session(db=db, session_id=started.session.id, key=started.facilitator_key)
     with pytest.raises(SessionEnded):
-        services.join_session(db=db, secret=secret, code=started.session.code,
-                              token=new_participant_token())
+        services.join_session(
+            db=db, secret=secret, code=started.session.code, token=new_participant_token()
+        )
     with pytest.raises(SessionEnded):
         answer_current(db, started, "A", secret=secret)
 
@@ -106,7 +112,10 @@ def test_hide_answer_and_reset_prompt(db, secret):
     tally = services.results_for(db=db, session_id=sid, prompt_id=a.prompt_id)
     assert tally.n == 1
     assert dict(zip(tally.table["option"], tally.table["count"], strict=True)) == {
-        "A": 0, "B": 1, "C": 0}
+        "A": 0,
+        "B": 1,
+        "C": 0,
+    }
     services.reset_prompt(db=db, session_id=sid, key=key, prompt_id=a.prompt_id)
     assert services.get_live_view(db=db, session_id=sid).counts.answered == 0
 

@@ -46,18 +46,32 @@ def throwaway_cluster() -> Iterator[str]:
         shutil.chown(sockets, "postgres")
     port = free_port()
     subprocess.run(
-        _as_postgres([str(pg_bin / "initdb"), "-A", "trust", "-U", "postgres", "--no-sync",
-                      "-D", str(data)]),
-        check=True, capture_output=True,
+        _as_postgres(
+            [str(pg_bin / "initdb"), "-A", "trust", "-U", "postgres", "--no-sync", "-D", str(data)]
+        ),
+        check=True,
+        capture_output=True,
     )
     options = (
         f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
     )
     subprocess.run(
-        _as_postgres([str(pg_bin / "pg_ctl"), "-D", str(data), "-o", options, "-l",
-                      str(workdir / "log"), "-w", "start"]),
-        check=True, capture_output=True,
+        _as_postgres(
+            [
+                str(pg_bin / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(workdir / "log"),
+                "-w",
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
     )
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"

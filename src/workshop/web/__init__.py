@@ -1,0 +1,1 @@
+"""HTTP pieces served beside the Streamlit app by ``st.App`` (Starlette, no Streamlit)."""

@@ -1,0 +1,9 @@
+"""Routes and middleware mounted by ``server.py`` (filled in by the phone and load issues)."""
+
+from __future__ import annotations
+
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute
+
+ROUTES: list[BaseRoute] = []
+MIDDLEWARE: list[Middleware] = []
