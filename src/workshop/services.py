@@ -111,6 +111,11 @@ def get_revision(*, db: Database, session_id: int) -> int | None:
     return db.read(lambda conn: repo.find_revision(conn, session_id))
 
 
+def get_revisions(*, db: Database, session_ids: list[int]) -> dict[int, int]:
+    """Revisions of many sessions in one read (for the push hub; missing ids are absent)."""
+    return db.read(lambda conn: repo.list_revisions(conn, session_ids))
+
+
 def get_live_view(*, db: Database, session_id: int) -> LiveView:
     """The session, its current prompt and the joined / answered counts, in one read."""
 

@@ -119,6 +119,16 @@ def find_revision(conn: Connection, session_id: int) -> int | None:
     ).scalar_one_or_none()
 
 
+def list_revisions(conn: Connection, session_ids: Sequence[int]) -> dict[int, int]:
+    """Revisions of several sessions in one query (the push hub polls this)."""
+    if not session_ids:
+        return {}
+    rows = conn.execute(
+        select(sessions.c.id, sessions.c.revision).where(sessions.c.id.in_(list(session_ids)))
+    )
+    return {int(r.id): int(r.revision) for r in rows}
+
+
 def update_session(conn: Connection, session_id: int, **values: Any) -> None:
     """Change session state and bump its revision in the same statement."""
     result = conn.execute(

@@ -5,5 +5,7 @@ from __future__ import annotations
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
-ROUTES: list[BaseRoute] = []
+from .events import EVENT_ROUTES
+
+ROUTES: list[BaseRoute] = [*EVENT_ROUTES]
 MIDDLEWARE: list[Middleware] = []
