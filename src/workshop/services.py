@@ -20,6 +20,7 @@ from .domain.model import (
     LiveCounts,
     LiveView,
     Prompt,
+    PromptKind,
     ResultsMode,
     Session,
     SessionStatus,
@@ -305,6 +306,7 @@ def submit_answer(
     prompt_id: int,
     token: str | None,
     raw: Any,
+    blocked_words: tuple[str, ...] = (),
 ) -> Answer:
     """Book an answer against the prompt the phone was showing, or say why not.
 
@@ -318,6 +320,8 @@ def submit_answer(
         prompt = repo.get_prompt(conn, prompt_id, session_id=session_id)
         rules.check_can_answer(session, prompt)
         value = rules.validate_answer(prompt.spec, raw)
+        if prompt.kind in (PromptKind.OPEN_TEXT, PromptKind.WORD_CLOUD):
+            rules.check_blocked_words(value, blocked_words)
         participant_id, _number = _participant(conn, session_id, token, secret)
         repo.upsert_answer(
             conn,

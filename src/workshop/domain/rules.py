@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .errors import InvalidAnswer, PromptClosed, PromptMoved, SessionEnded
@@ -65,6 +66,21 @@ def validate_answer(spec: PromptSpec, raw: Any) -> str | int | list[str]:
         entries = _word_entries(raw, spec)
         return entries
     raise InvalidAnswer("This question cannot take answers.")  # pragma: no cover
+
+
+def check_blocked_words(value: str | int | list[str], blocked: tuple[str, ...]) -> None:
+    """Optional word filter for free text: refuse an answer holding a listed word.
+
+    Whole words only, case-folded, so "class" is not caught by "ass".
+    """
+    if not blocked or isinstance(value, int):
+        return
+    texts = value if isinstance(value, list) else [value]
+    words = {w for text in texts for w in re.findall(r"\w+", text.casefold())}
+    if words & {b.casefold() for b in blocked}:
+        raise InvalidAnswer(
+            "Please rephrase: your answer contains a word this session does not allow."
+        )
 
 
 def word_count(entry: str) -> int:
