@@ -6,6 +6,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
 from .events import EVENT_ROUTES
+from .participant_cookie import ParticipantCookieMiddleware
 
 ROUTES: list[BaseRoute] = [*EVENT_ROUTES]
-MIDDLEWARE: list[Middleware] = []
+MIDDLEWARE: list[Middleware] = [Middleware(ParticipantCookieMiddleware)]

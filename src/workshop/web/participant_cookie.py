@@ -1,0 +1,89 @@
+"""The participant cookie: a random token the browser keeps, set on page loads.
+
+A phone that opens the join page for the first time gets
+``workshop_participant=<random token>`` on the HTML response. The browser sends it back
+with the websocket upgrade that follows, so the page reads it with
+``st.context.cookies`` on its very first run. A reload, a second scan of the QR code or
+a phone waking from sleep therefore stays the same (anonymous) participant.
+
+Only the browser holds the raw token; the store keeps a keyed hash per session. The
+cookie is ``HttpOnly`` (no script on the page can read it), ``SameSite=Lax`` and, behind
+HTTPS, ``Secure``. Pure ASGI, so websockets and streamed responses pass untouched.
+"""
+
+from __future__ import annotations
+
+from http.cookies import CookieError, SimpleCookie
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..domain.codes import is_plausible_token, new_participant_token
+
+PARTICIPANT_COOKIE = "workshop_participant"
+ONE_YEAR_SECONDS = 31_536_000
+
+
+def read_cookie(header_value: str, name: str) -> str | None:
+    """The value of cookie ``name`` in a ``Cookie:`` header, or None (also if malformed)."""
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(header_value)
+    except CookieError:
+        return None
+    morsel = jar.get(name)
+    return morsel.value if morsel is not None else None
+
+
+def cookie_header(token: str, *, secure: bool, max_age: int = ONE_YEAR_SECONDS) -> str:
+    """The ``Set-Cookie`` value for a participant token."""
+    parts = [f"{PARTICIPANT_COOKIE}={token}", "Path=/", f"Max-Age={max_age}", "SameSite=Lax"]
+    if secure:
+        parts.append("Secure")
+    parts.append("HttpOnly")
+    return "; ".join(parts)
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+
+
+def _is_https(scope: Scope, headers: dict[str, str]) -> bool:
+    forwarded = headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return scope.get("scheme") == "https" or forwarded == "https"
+
+
+def _is_page_response(message: Message, request_headers: dict[str, str]) -> bool:
+    """An HTML page, or a 304 answering a page request (the browser reuses its copy)."""
+    response_headers = MutableHeaders(raw=message.get("headers", []))
+    content_type = response_headers.get("content-type", "").lower()
+    if content_type.startswith("text/html"):
+        return True
+    return message.get("status") == 304 and "text/html" in request_headers.get("accept", "")
+
+
+class ParticipantCookieMiddleware:
+    """Give every browser that has no valid participant cookie a fresh one on HTML pages."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        headers = _headers(scope)
+        if is_plausible_token(read_cookie(headers.get("cookie", ""), PARTICIPANT_COOKIE)):
+            await self.app(scope, receive, send)
+            return
+        secure = _is_https(scope, headers)
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start" and _is_page_response(message, headers):
+                response_headers = MutableHeaders(scope=message)
+                response_headers.append(
+                    "set-cookie", cookie_header(new_participant_token(), secure=secure)
+                )
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
