@@ -7,7 +7,14 @@ Run with ``streamlit run server.py`` (what scripts/start.sh does) or
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from workshop.web.routes import MIDDLEWARE, ROUTES
+
+# A ``pages/`` folder beside app.py puts Streamlit in its legacy folder-based multipage
+# mode until some run reaches ``st.navigation``: a phone landing on /join before anyone
+# opened / would run pages/join.py directly, with a sidebar listing every facilitator
+# page. app.py routes everything through st.navigation, so the legacy mode is off.
+PagesManager.uses_pages_directory = False
 
 app = st.App(Path(__file__).with_name("app.py"), routes=ROUTES, middleware=MIDDLEWARE)
