@@ -68,12 +68,65 @@ def parse_template(text: str, *, source: str = "template", slug: str = "") -> Te
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
         raise TemplateError(
-            [TemplateProblem(file=source, field="(file)", reason=f"is not valid YAML{where}")]
+            [TemplateProblem(file=source, field="(file)", reason=_yaml_reason(exc))]
+        ) from None
+    except (ValueError, RecursionError, MemoryError):
+        # PyYAML lets these through for numbers longer than Python converts (4300 digits)
+        # and for nesting deeper than the parser's recursion allows.
+        raise TemplateError(
+            [
+                TemplateProblem(
+                    file=source,
+                    field="(file)",
+                    reason="is not a template: it nests too deeply or holds a number too long",
+                )
+            ]
         ) from None
     return _Validator(source).template(data, slug=slug)
+
+
+def _yaml_reason(exc: yaml.YAMLError) -> str:
+    """'is not valid YAML (line 4): expected ... (while parsing ... that starts on line 3)'."""
+    mark = getattr(exc, "problem_mark", None)
+    reason = "is not valid YAML"
+    if mark is not None:
+        reason += f" (line {mark.line + 1})"
+    problem = getattr(exc, "problem", None)
+    if problem:
+        reason += f": {_shown(problem)}"
+    context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context and context_mark is not None:
+        reason += f" ({_shown(context)} that starts on line {context_mark.line + 1})"
+    return reason
+
+
+_SHOWN_LIMIT = 60
+
+
+def _field_name(key: Any) -> str:
+    """A mapping key as a field name in a message (YAML keys may be numbers or long)."""
+    if isinstance(key, str):
+        return key if len(key) <= _SHOWN_LIMIT else key[:_SHOWN_LIMIT] + "…"
+    return _shown(key)
+
+
+def _shown(value: Any) -> str:
+    """A short, safe rendering of a value for a message.
+
+    Only scalars are shown; a list or mapping (which YAML aliases can make huge) is named
+    by its type. Strings and numbers are cut, so a message stays one readable line.
+    """
+    if isinstance(value, str):
+        text = value if len(value) <= _SHOWN_LIMIT else value[:_SHOWN_LIMIT] + "…"
+        return repr(text)
+    if value is None or isinstance(value, bool | float):
+        return repr(value)
+    if isinstance(value, int):
+        if value.bit_length() > 64:
+            return "a very long number"
+        return repr(value)
+    return f"a {type(value).__name__}"
 
 
 class _Validator:
@@ -90,7 +143,7 @@ class _Validator:
         if not isinstance(data, dict):
             self.problem("(file)", "must be a mapping with 'title' and 'prompts'")
             raise TemplateError(self.problems)
-        for unknown in sorted(set(map(str, data)) - TOP_FIELDS):
+        for unknown in sorted(set(map(_field_name, data)) - TOP_FIELDS):
             self.problem(unknown, "is not a known field")
         title = self.text(data.get("title"), "title", limit=200, required=True)
         description = self.text(data.get("description"), "description", limit=5000)
@@ -128,20 +181,20 @@ class _Validator:
         before = len(self.problems)
         kind_raw = raw.get("kind")
         try:
-            kind = PromptKind(str(kind_raw))
+            kind = PromptKind(kind_raw if isinstance(kind_raw, str) else "")
         except ValueError:
             allowed = ", ".join(k.value for k in PromptKind)
-            self.problem("kind", f"is {kind_raw!r}; use one of: {allowed}", n)
+            self.problem("kind", f"is {_shown(kind_raw)}; use one of: {allowed}", n)
             return None
-        for unknown in sorted(set(map(str, raw)) - COMMON_FIELDS - KIND_FIELDS[kind]):
+        for unknown in sorted(set(map(_field_name, raw)) - COMMON_FIELDS - KIND_FIELDS[kind]):
             self.problem(unknown, f"is not a field of a {kind.value} prompt", n)
         text = self.text(raw.get("text"), "text", limit=MAX_PROMPT_TEXT, required=True, n=n)
         note = self.text(raw.get("note"), "note", limit=5000, n=n)
         results_raw = raw.get("results", ResultsMode.LIVE.value)
         try:
-            results = ResultsMode(str(results_raw))
+            results = ResultsMode(results_raw if isinstance(results_raw, str) else "")
         except ValueError:
-            self.problem("results", f"is {results_raw!r}; use 'live' or 'on_reveal'", n)
+            self.problem("results", f"is {_shown(results_raw)}; use 'live' or 'on_reveal'", n)
             results = ResultsMode.LIVE
         fields: dict[str, Any] = {}
         if kind in (PromptKind.SINGLE_CHOICE, PromptKind.MULTIPLE_CHOICE):
@@ -157,9 +210,12 @@ class _Validator:
                 )
                 fields["max_choices"] = max_choices
         elif kind is PromptKind.SCALE:
+            problems_before = len(self.problems)
             low = self.integer(raw.get("min", 1), "min", low=-100, high=100, n=n)
             high = self.integer(raw.get("max", 5), "max", low=-100, high=100, n=n)
-            if high <= low:
+            if len(self.problems) > problems_before:
+                pass  # min or max already reported: comparing them would only repeat it
+            elif high <= low:
                 self.problem("max", f"must be greater than min ({low})", n)
             elif high - low > 20:
                 self.problem("max", "a scale may have at most 21 points", n)
@@ -214,6 +270,9 @@ class _Validator:
         if isinstance(raw, bool) or not isinstance(raw, str | int | float):
             self.problem(field, f"must be text, not {type(raw).__name__}", n)
             return ""
+        if isinstance(raw, int) and raw.bit_length() > 64:
+            self.problem(field, "is a number far too long to be text", n)
+            return ""
         value = str(raw).strip()
         if len(value) > limit:
             self.problem(field, f"is {len(value)} characters long; at most {limit}", n)
@@ -221,10 +280,10 @@ class _Validator:
 
     def integer(self, raw: Any, field: str, *, low: int, high: int, n: int | None = None) -> int:
         if isinstance(raw, bool) or not isinstance(raw, int):
-            self.problem(field, f"must be a whole number, not {raw!r}", n)
+            self.problem(field, f"must be a whole number, not {_shown(raw)}", n)
             return low
         if not low <= raw <= high:
-            self.problem(field, f"is {raw}; it must be between {low} and {high}", n)
+            self.problem(field, f"is {_shown(raw)}; it must be between {low} and {high}", n)
             return low
         return raw
 

@@ -6,11 +6,14 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 
 # No 0/O, 1/I/L, nor U/V (often confused on projectors and in handwriting).
 JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
 JOIN_CODE_LENGTH = 6
 _CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
+# Spaces, every kind of dash, underscores and dots between the characters of a code.
+_SEPARATORS = re.compile(r"[\s\-_.\u2010-\u2015\u2212\ufe58\ufe63\uff0d]+")
 
 
 def new_join_code() -> str:
@@ -24,8 +27,13 @@ def display_code(code: str) -> str:
 
 
 def normalise_join_code(typed: str) -> str:
-    """What a person typed -> the stored form: case, spaces and dashes forgiven."""
-    return re.sub(r"[\s\-_.]+", "", typed or "").upper()[:32]
+    """What a person typed -> the stored form: case, spaces and dashes forgiven.
+
+    NFKC turns full-width letters (some phone keyboards) into plain ones; any dash
+    (phones' smart punctuation turns "-" into "–") counts as a separator.
+    """
+    text = unicodedata.normalize("NFKC", (typed or "")[:256])
+    return _SEPARATORS.sub("", text).upper()[:32]
 
 
 def is_well_formed(code: str) -> bool:

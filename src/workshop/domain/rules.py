@@ -7,7 +7,7 @@ from typing import Any
 
 from .errors import InvalidAnswer, PromptClosed, PromptMoved, SessionEnded
 from .model import Prompt, PromptKind, PromptSpec, Session
-from .text import clean_text
+from .text import clean_text, has_visible_text
 
 # A hard cap on anything a phone can send, whatever a template says.
 ABSOLUTE_TEXT_LIMIT = 2000
@@ -88,8 +88,22 @@ def word_count(entry: str) -> int:
 
 
 def _word_entries(raw: Any, spec: PromptSpec) -> list[str]:
-    items = raw if isinstance(raw, list | tuple) else str(raw or "").split(",")
+    if raw is None:
+        items: list[Any] | tuple[Any, ...] = []
+    elif isinstance(raw, str):
+        if len(raw) > ABSOLUTE_TEXT_LIMIT * 4:
+            raise InvalidAnswer("That is too long: please send a few short words.")
+        items = raw.split(",")
+    elif isinstance(raw, list | tuple):
+        items = raw
+    else:
+        raise InvalidAnswer("Please write your answer as text.")
+    if len(items) > ABSOLUTE_TEXT_LIMIT:
+        raise InvalidAnswer(
+            f"Please send at most {spec.max_entries} entries (you wrote {len(items)})."
+        )
     entries: list[str] = []
+    seen: set[str] = set()  # folded entries: repeats are dropped in linear time
     for item in items:
         text = _bounded_text(item, limit=min(spec.max_length, 60), keep_newlines=False)
         if not text:
@@ -99,7 +113,9 @@ def _word_entries(raw: Any, spec: PromptSpec) -> list[str]:
                 f"“{text[:40]}” has {word_count(text)} words: "
                 f"use at most {spec.max_words} words per entry."
             )
-        if text.casefold() not in {e.casefold() for e in entries}:
+        folded = text.casefold()
+        if folded not in seen:
+            seen.add(folded)
             entries.append(text)
     if not entries:
         raise InvalidAnswer("Please write at least one word.")
@@ -118,6 +134,8 @@ def _bounded_text(raw: Any, *, limit: int, keep_newlines: bool) -> str:
     if len(raw) > ABSOLUTE_TEXT_LIMIT * 4:
         raise InvalidAnswer(f"That is too long: please keep it under {limit} characters.")
     text = clean_text(raw, keep_newlines=keep_newlines)
+    if not has_visible_text(text):
+        return ""  # only spaces, joiners or marks: as good as empty
     if len(text) > limit:
         raise InvalidAnswer(
             f"That is {len(text)} characters: please keep it under {limit} "
