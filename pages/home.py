@@ -1,5 +1,7 @@
-"""Placeholder: built by the facilitator / phone issues."""
+"""Facilitator home: start a session from a template, list sessions, resume one."""
 
-import streamlit as st
+from workshop.ui.home import render_home
+from workshop.ui.style import use_facilitator_style
 
-st.title("home")
+use_facilitator_style()
+render_home()

@@ -1,5 +1,19 @@
-"""Placeholder: built by the facilitator / phone issues."""
+"""Presenter (projector) screen: the prompt, the QR code and the live chart.
+
+``?mode=present`` shows only what the room should see: no sidebar, header or controls;
+the remote and the keyboard still work.
+"""
 
 import streamlit as st
 
-st.title("presenter")
+from workshop.ui.facilitator import draw_nav, require_facilitator
+from workshop.ui.presenter import render_presenter, render_presenter_sidebar
+from workshop.ui.style import use_facilitator_style
+
+presenting = st.query_params.get("mode") == "present"
+use_facilitator_style(presenting=presenting)
+access = require_facilitator()
+if not presenting:
+    draw_nav(access)
+    render_presenter_sidebar(access)
+render_presenter(access, presenting=presenting)

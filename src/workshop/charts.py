@@ -24,7 +24,7 @@ BAR = "#1f4e9c"
 MEAN = "#c2410c"
 # Dark, distinct colours that read on a white projector screen.
 WORD_COLOURS = ("#1f4e9c", "#0f766e", "#b45309", "#7e22ce", "#be123c", "#15803d", "#334155")
-FONT_FAMILY = "Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif"
+FONT_FAMILY = "Source Sans, Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +40,7 @@ class ChartStyle:
 
 
 PROJECTOR = ChartStyle(
-    font_px=28, height_px=600, width_px=1180, label_chars=26, max_word_px=120, min_word_px=28
+    font_px=28, height_px=750, width_px=1220, label_chars=26, max_word_px=150, min_word_px=30
 )
 REPORT = ChartStyle(
     font_px=16, height_px=380, width_px=860, label_chars=34, max_word_px=64, min_word_px=15
@@ -129,6 +129,7 @@ def choice_figure(tally: Tally, *, joined: int, style: ChartStyle) -> go.Figure:
             orientation="h",
             text=labels,
             textposition="outside",
+            textfont={"size": round(style.font_px * 1.1), "color": INK, "weight": "bold"},
             cliponaxis=False,
             marker={"color": BAR},
             hoverinfo="skip",
@@ -161,6 +162,7 @@ def scale_figure(tally: Tally, *, joined: int, style: ChartStyle) -> go.Figure:
             y=counts,
             text=[f"{c} · {p:.0f}%" for c, p in zip(counts, table["percent"], strict=True)],
             textposition="outside",
+            textfont={"size": round(style.font_px * 1.1), "color": INK, "weight": "bold"},
             cliponaxis=False,
             marker={"color": BAR},
             hoverinfo="skip",
@@ -172,7 +174,7 @@ def scale_figure(tally: Tally, *, joined: int, style: ChartStyle) -> go.Figure:
     _base_layout(fig, title=title, style=style)
     top = max(counts, default=0)
     fig.update_yaxes(visible=False, range=[0, max(1, top) * 1.35])
-    fig.update_xaxes(tickmode="array", tickvals=values, ticktext=ticks, ticks="")
+    fig.update_xaxes(tickmode="array", tickvals=values, ticktext=ticks, ticks="", automargin=True)
     if tally.mean is not None:
         fig.add_vline(x=tally.mean, line={"color": MEAN, "width": 5, "dash": "dash"})
         fig.add_annotation(
@@ -238,7 +240,7 @@ def layout_word_cloud(
     if not words:
         return []
     high = max(1, words[0][1])
-    shares = [(c / high) ** 0.75 for _, c in words]  # a word twice as frequent looks bigger
+    shares = [(c / high) ** 0.6 for _, c in words]  # a word twice as frequent looks bigger
     sizes = [min_size + (max_size - min_size) * share for share in shares]
     # Many big words cannot all fit: shrink them together so that most of them do.
     needed = sum(_box(w, s)[0] * _box(w, s)[1] for (w, _), s in zip(words, sizes, strict=True))

@@ -1,0 +1,133 @@
+"""Facilitator access: the session and key from the URL, the key check, links and nav.
+
+The key lives in the URL of every facilitator page (``?code=K7Q4MX&key=...``): a
+reconnect gives a brand-new, empty ``st.session_state``, and the store keeps only the
+key's hash, so the URL is the one place a facilitator can always come back through.
+``st.session_state`` keeps a copy so that a link without the key still works in the
+same browser tab.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import streamlit as st
+
+from .. import services
+from ..context import AppContext
+from ..domain.codes import display_code, normalise_join_code
+from ..domain.errors import AccessDenied, WorkshopError
+from ..domain.model import Session
+from . import pages
+from .context import get_context
+
+KEYS_STATE = "facilitator_keys"  # {join code: facilitator key}
+NO_ACCESS = (
+    "Open the private facilitator link you got when you started the session, "
+    "or resume the session from the Sessions page with its key."
+)
+
+
+@dataclass(frozen=True)
+class FacilitatorAccess:
+    """A facilitator page's checked access: the session, its key and the app context."""
+
+    ctx: AppContext
+    session: Session
+    key: str
+
+    @property
+    def query(self) -> dict[str, str]:
+        return facilitator_query(self.session.code, self.key)
+
+
+def facilitator_query(code: str, key: str) -> dict[str, str]:
+    return {"code": code, "key": key}
+
+
+def remember_key(code: str, key: str) -> None:
+    st.session_state.setdefault(KEYS_STATE, {})[code] = key
+
+
+def remembered_key(code: str) -> str | None:
+    return st.session_state.get(KEYS_STATE, {}).get(code)
+
+
+def parse_link_or_key(text: str) -> tuple[str | None, str]:
+    """A pasted facilitator link -> (code, key); a bare key -> (None, key)."""
+    text = (text or "").strip()
+    if "key=" in text:
+        query = parse_qs(urlsplit(text).query or text.split("?", 1)[-1])
+        code = query.get("code", [None])[0]
+        return (normalise_join_code(code) if code else None), query.get("key", [""])[0]
+    return None, text
+
+
+def require_facilitator() -> FacilitatorAccess:
+    """The checked access for this page, or a plain refusal (no data) and a stop."""
+    ctx = get_context()
+    code = normalise_join_code(st.query_params.get("code", ""))
+    key = st.query_params.get("key") or (remembered_key(code) if code else None)
+    session = services.find_session_by_code(db=ctx.db, code=code) if code else None
+    if session is None:
+        _refuse("This page needs a session code and facilitator key in its link.")
+    assert session is not None
+    try:
+        services.check_facilitator_key(db=ctx.db, session_id=session.id, key=key)
+    except AccessDenied as error:
+        _refuse(str(error))
+    assert key is not None
+    remember_key(session.code, key)
+    if st.query_params.get("key") != key:
+        st.query_params["key"] = key  # so that a reload or reconnect keeps working
+    return FacilitatorAccess(ctx=ctx, session=session, key=key)
+
+
+def _refuse(reason: str) -> None:
+    st.error(f"{reason} {NO_ACCESS}", icon=":material/lock:")
+    st.page_link(pages.HOME, label="Go to Sessions", icon=":material/home:")
+    st.stop()
+
+
+def draw_nav(access: FacilitatorAccess) -> None:
+    """The facilitator's own navigation (the app's is hidden), carrying code and key."""
+    query = access.query
+    with st.sidebar:
+        st.markdown(f"**{markdown_literal(access.session.title)}**")
+        st.caption(f"Join code {display_code(access.session.code)}")
+        st.page_link(pages.HOME, label="Sessions", icon=":material/home:")
+        st.page_link(pages.CONSOLE, label="Console", icon=":material/tune:", query_params=query)
+        st.page_link(
+            pages.PRESENTER, label="Presenter", icon=":material/co_present:", query_params=query
+        )
+        st.page_link(
+            pages.PRESENTER,
+            label="Presenting mode",
+            icon=":material/fullscreen:",
+            query_params={**query, "mode": "present"},
+        )
+        st.page_link(
+            pages.RESULTS, label="Results", icon=":material/bar_chart:", query_params=query
+        )
+        st.caption("These links carry the session's key: keep them private.")
+
+
+def markdown_literal(text: str) -> str:
+    """Template text (a title, a description) shown in markdown exactly as written."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+
+
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:")
+
+
+def run_action(action: Callable[[], Any]) -> bool:
+    """Run one facilitator action; show its plain-words error instead of a traceback."""
+    try:
+        action()
+    except WorkshopError as error:
+        st.error(str(error))
+        return False
+    return True

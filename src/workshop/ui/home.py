@@ -1,0 +1,182 @@
+"""The facilitator's home: start a session from a template, list sessions, resume one."""
+
+from __future__ import annotations
+
+import hmac
+from urllib.parse import urlencode, urlsplit
+
+import streamlit as st
+
+from .. import services
+from ..context import AppContext
+from ..domain.codes import display_code
+from ..domain.errors import AccessDenied, TemplateError
+from ..domain.model import Session, Template
+from ..templates import list_template_files, load_template_file
+from . import pages
+from .context import get_context
+from .facilitator import facilitator_query, markdown_literal, parse_link_or_key, remember_key
+
+LINKS_STATE = "home_links_for"  # the join code whose private links are on show
+SESSIONS_SHOWN = 30
+
+
+def render_home() -> None:
+    ctx = get_context()
+    st.title("Workshop sessions")
+    code = st.session_state.get(LINKS_STATE)
+    key = st.session_state.get("facilitator_keys", {}).get(code) if code else None
+    if code and key:
+        render_private_links(code, key)
+    start, sessions = st.columns([1, 1.25], gap="large")
+    with start:
+        _start_form(ctx)
+    with sessions:
+        listed = services.list_sessions(db=ctx.db)
+        _session_table(listed)
+        if listed:
+            _resume_form(ctx, listed)
+
+
+def _load_templates() -> tuple[list[Template], list[str]]:
+    templates, problems = [], []
+    for path in list_template_files():  # the leadership template comes first
+        try:
+            templates.append(load_template_file(path))
+        except TemplateError as error:
+            problems.append(str(error))
+    return templates, problems
+
+
+def _start_form(ctx: AppContext) -> None:
+    st.subheader("Start a session")
+    templates, problems = _load_templates()
+    for problem in problems:
+        st.error(f"A template could not be loaded:\n\n{problem}")
+    if not templates:
+        return
+    chosen = st.selectbox(
+        "Template",
+        options=range(len(templates)),
+        index=0,
+        format_func=lambda i: f"{templates[i].title} — {len(templates[i].prompts)} questions",
+        key="start-template",
+    )
+    template = templates[chosen]
+    if template.description:
+        st.caption(markdown_literal(template.description))
+    password = ""
+    needs_password = bool(ctx.settings.admin_password)
+    if needs_password:
+        password = st.text_input(
+            "Admin password",
+            type="password",
+            key="start-password",
+            help="This installation asks for its admin password before starting a session.",
+        )
+    if st.button(
+        "Start session", type="primary", icon=":material/play_arrow:", key="start-session"
+    ):
+        expected = ctx.settings.admin_password or ""
+        if needs_password and not hmac.compare_digest(password.encode(), expected.encode()):
+            st.error("That admin password is not right. Ask whoever runs this installation.")
+            return
+        started = services.start_session(db=ctx.db, template=template)
+        remember_key(started.session.code, started.facilitator_key)
+        st.session_state[LINKS_STATE] = started.session.code
+        st.rerun()
+
+
+def render_private_links(code: str, key: str) -> None:
+    query = facilitator_query(code, key)
+    with st.container(key="facilitator-links"):
+        st.success(f"Session {display_code(code)} is ready.", icon=":material/check_circle:")
+        st.warning(
+            "Keep these links private: anyone who has them controls this session. "
+            "Bookmark the console link now: the key is stored only in scrambled form, "
+            "so it cannot be shown again once this browser tab is closed.",
+            icon=":material/key:",
+        )
+        console, presenter, presenting, results = st.columns(4)
+        console.page_link(
+            pages.CONSOLE, label="Open the console", icon=":material/tune:", query_params=query
+        )
+        presenter.page_link(
+            pages.PRESENTER, label="Presenter", icon=":material/co_present:", query_params=query
+        )
+        presenting.page_link(
+            pages.PRESENTER,
+            label="Presenting mode",
+            icon=":material/fullscreen:",
+            query_params={**query, "mode": "present"},
+        )
+        results.page_link(
+            pages.RESULTS, label="Results", icon=":material/bar_chart:", query_params=query
+        )
+        st.caption("Private facilitator link (console):")
+        st.code(facilitator_url("console", query), language=None)
+
+
+def facilitator_url(page: str, query: dict[str, str]) -> str:
+    """The full link in this browser's address form (relative if it is unknown)."""
+    here = st.context.url or ""
+    parts = urlsplit(here)
+    base_path = (st.get_option("server.baseUrlPath") or "").strip("/")
+    origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+    prefix = f"{origin}/{base_path}" if base_path else origin
+    return f"{prefix}/{page}?{urlencode(query)}"
+
+
+def _session_table(listed: list[Session]) -> None:
+    st.subheader("Sessions")
+    if not listed:
+        st.caption("No sessions yet. Start one on the left.")
+        return
+    rows = [
+        {
+            "Code": display_code(s.code),
+            "Title": s.title,
+            "Status": "live" if s.is_live else "ended",
+            "Question": f"{s.current_position + 1} of {s.prompt_count}",
+            "Started (UTC)": s.started_at.strftime("%Y-%m-%d %H:%M"),
+        }
+        for s in listed[:SESSIONS_SHOWN]
+    ]
+    st.dataframe(rows, hide_index=True, width="stretch")
+    if len(listed) > SESSIONS_SHOWN:
+        st.caption(f"The newest {SESSIONS_SHOWN} of {len(listed)} sessions are shown.")
+
+
+def _resume_form(ctx: AppContext, listed: list[Session]) -> None:
+    st.subheader("Resume a session")
+    st.caption(
+        "Paste the private facilitator link you bookmarked, or choose the session and "
+        "paste its key."
+    )
+    with st.form("resume-session", border=False):
+        index = st.selectbox(
+            "Session",
+            options=range(len(listed)),
+            format_func=lambda i: f"{display_code(listed[i].code)} · {listed[i].title}",
+            key="resume-session-choice",
+        )
+        pasted = st.text_input("Facilitator link or key", type="password", key="resume-key")
+        submitted = st.form_submit_button("Resume")
+    if not submitted:
+        return
+    link_code, key = parse_link_or_key(pasted)
+    session = listed[index]
+    if link_code:
+        found = services.find_session_by_code(db=ctx.db, code=link_code)
+        session = found or session
+    try:
+        services.check_facilitator_key(db=ctx.db, session_id=session.id, key=key)
+    except AccessDenied:
+        st.error(
+            f"That link or key does not open session {display_code(session.code)}. "
+            "Check that you copied the whole link."
+        )
+        return
+    remember_key(session.code, key)
+    st.session_state[LINKS_STATE] = session.code
+    st.rerun()

@@ -1,0 +1,188 @@
+"""The projector screen: prompt, join panel and live chart, kept fresh by one fragment.
+
+Each tick reads only the session's revision and the current prompt's answer marker
+(two indexed queries); the tally and figure are rebuilt only when one of them moved,
+or every few seconds for the joined count (joining does not bump the revision).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from .. import services
+from ..charts import PROJECTOR, ChartStyle, figure_for, gate
+from ..domain.model import LiveView
+from ..joining import JoinBase
+from ..results import Tally
+from .facilitator import FacilitatorAccess, run_action
+from .qr_card import current_join_base, render_join_panel
+from .results_view import PROJECTOR_WALL, WallFit, render_card_wall, render_figure, render_message
+
+SNAPSHOT_STATE = "presenter_snapshot"
+JOINED_REFRESH_SECONDS = 4.0
+PROMPT_CHARS_PER_LINE = 52  # at the projector's prompt size in the left column
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the screen shows, and the cheap markers it was built from."""
+
+    session_id: int
+    revision: int
+    marker: tuple[int, datetime | None]
+    built_at: float
+    view: LiveView
+    tally: Tally | None
+    figure: go.Figure | None
+
+
+def render_presenter(access: FacilitatorAccess, *, presenting: bool) -> None:
+    base = current_join_base(access.ctx.settings.public_url)
+    interval = access.ctx.settings.refresh_seconds
+
+    @st.fragment(run_every=interval)
+    def live() -> None:
+        _keyboard(access, presenting=presenting)
+        snapshot = _fresh_snapshot(access)
+        if snapshot is None:
+            render_message("This session was deleted.")
+            return
+        _screen(snapshot, base)
+
+    live()
+
+
+def _keyboard(access: FacilitatorAccess, *, presenting: bool) -> None:
+    """Remote and keyboard: real buttons with shortcuts, out of sight (see ui/style.py)."""
+    db, sid, key = access.ctx.db, access.session.id, access.key
+    with st.container(key="presenter-keys"):
+        forward = st.button("Next", key="key-next-pagedown", shortcut="PageDown")
+        forward |= st.button("Next", key="key-next-right", shortcut="Right")
+        back = st.button("Previous", key="key-prev-pageup", shortcut="PageUp")
+        back |= st.button("Previous", key="key-prev-left", shortcut="Left")
+        leave = presenting and st.button("Leave presenting mode", key="key-esc", shortcut="Esc")
+    if forward:
+        run_action(lambda: services.next_prompt(db=db, session_id=sid, key=key))
+    if back:
+        run_action(lambda: services.previous_prompt(db=db, session_id=sid, key=key))
+    if leave:
+        del st.query_params["mode"]
+        st.rerun()
+
+
+def render_presenter_sidebar(access: FacilitatorAccess) -> None:
+    """Outside presenting mode: visible controls and how to use the remote."""
+    db, sid, key = access.ctx.db, access.session.id, access.key
+    with st.sidebar:
+        st.divider()
+        back, forward = st.columns(2)
+        if back.button("Previous", icon=":material/arrow_back:", width="stretch"):
+            run_action(lambda: services.previous_prompt(db=db, session_id=sid, key=key))
+        if forward.button("Next", icon=":material/arrow_forward:", width="stretch", type="primary"):
+            run_action(lambda: services.next_prompt(db=db, session_id=sid, key=key))
+        if st.button("Start presenting mode", icon=":material/fullscreen:", width="stretch"):
+            st.query_params["mode"] = "present"
+            st.rerun()
+        st.caption(
+            "Remote or keyboard: PageDown or → for the next question, PageUp or ← for the "
+            "previous one. Presenting mode shows only what the room should see; press Esc "
+            "to leave it, F11 for full screen."
+        )
+
+
+def _fresh_snapshot(access: FacilitatorAccess) -> Snapshot | None:
+    db, sid = access.ctx.db, access.session.id
+    revision = services.get_revision(db=db, session_id=sid)
+    if revision is None:
+        return None
+    old: Snapshot | None = st.session_state.get(SNAPSHOT_STATE)
+    if old is not None and old.session_id == sid and old.revision == revision:
+        prompt = old.view.prompt
+        marker = services.get_answer_marker(db=db, prompt_id=prompt.id) if prompt else (0, None)
+        if marker == old.marker and time.monotonic() - old.built_at < JOINED_REFRESH_SECONDS:
+            return old
+    snapshot = build_snapshot(access, revision)
+    st.session_state[SNAPSHOT_STATE] = snapshot
+    return snapshot
+
+
+def build_snapshot(access: FacilitatorAccess, revision: int) -> Snapshot:
+    db, sid = access.ctx.db, access.session.id
+    view = services.get_live_view(db=db, session_id=sid)
+    prompt = view.prompt
+    if prompt is None:
+        return Snapshot(sid, revision, (0, None), time.monotonic(), view, None, None)
+    marker = services.get_answer_marker(db=db, prompt_id=prompt.id)
+    result = services.results_for(db=db, session_id=sid, prompt_id=prompt.id)
+    figure = figure_for(result, joined=view.counts.joined, style=projector_style(prompt.text))
+    return Snapshot(sid, view.session.revision, marker, time.monotonic(), view, result, figure)
+
+
+def prompt_lines(prompt_text: str) -> int:
+    return max(1, math.ceil(len(prompt_text) / PROMPT_CHARS_PER_LINE))
+
+
+def projector_style(prompt_text: str) -> ChartStyle:
+    """A shorter chart under a long prompt, so the whole screen fits 1080 px."""
+    extra = max(0, prompt_lines(prompt_text) - 2)
+    return replace(PROJECTOR, height_px=PROJECTOR.height_px - 62 * extra)
+
+
+def projector_wall(prompt_text: str) -> WallFit:
+    """Fewer card lines under a long prompt (a card line is ~40 px, a prompt line ~62)."""
+    extra = max(0, prompt_lines(prompt_text) - 2)
+    return replace(PROJECTOR_WALL, lines_per_column=18.5 - 1.5 * extra)
+
+
+def _screen(snapshot: Snapshot, base: JoinBase) -> None:
+    view = snapshot.view
+    session, prompt = view.session, view.prompt
+    left, right = st.columns([2.55, 1], gap="large")
+    with right:
+        render_join_panel(base=base, code=session.code, counts=view.counts)
+    with left:
+        if not session.is_live:
+            st.html('<div class="ws-ended">This session has ended — thank you!</div>')
+        if prompt is None:
+            render_message("This session has no questions.")
+            return
+        st.html(_meta_line(view))
+        st.html(f'<h1 class="ws-prompt">{html.escape(prompt.text)}</h1>')
+        _results(snapshot)
+
+
+def _meta_line(view: LiveView) -> str:
+    session, prompt = view.session, view.prompt
+    assert prompt is not None
+    if not session.is_live:
+        pill = '<span class="ws-pill ws-pill-ended">Ended</span>'
+    elif session.answering_open:
+        pill = '<span class="ws-pill ws-pill-open">Answering open</span>'
+    else:
+        pill = '<span class="ws-pill ws-pill-closed">Answering closed</span>'
+    where = f"Question {prompt.number} of {session.prompt_count} · {prompt.kind.label}"
+    return f'<p class="ws-meta">{html.escape(where)}{pill}</p>'
+
+
+def _results(snapshot: Snapshot) -> None:
+    view, result = snapshot.view, snapshot.tally
+    assert result is not None
+    verdict = gate(
+        results_visible=view.session.results_visible,
+        n=result.n,
+        min_answers=view.session.min_answers_to_show,
+    )
+    if not verdict.show:
+        render_message(verdict.message)
+        return
+    if snapshot.figure is None:
+        render_card_wall(result, joined=view.counts.joined, fit=projector_wall(result.prompt.text))
+        return
+    render_figure(snapshot.figure, static=True, key="presenter-chart")
