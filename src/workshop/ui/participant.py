@@ -1,0 +1,34 @@
+"""Who this phone is: an anonymous random token kept by the browser.
+
+The token normally comes from the ``workshop_participant`` cookie that
+``workshop.web.participant_cookie`` sets on the HTML page, read here through
+``st.context.cookies`` (the cookie travels with the websocket upgrade, so it is there on
+the very first run). Where no cookie arrives (cookies blocked, or ``AppTest``), the
+token lives in the page's URL instead (``?p=...``), generated once, so a reload keeps it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ..domain.codes import is_plausible_token, new_participant_token
+from ..web.participant_cookie import PARTICIPANT_COOKIE
+
+URL_TOKEN_PARAM = "p"
+PRIVACY_LINE = (
+    "Anonymous: we keep a random number in this browser so you can change your answer. "
+    "No name, no IP address."
+)
+
+
+def get_participant_token() -> str:
+    """This browser's participant token: the cookie, else the URL, else a new one in the URL."""
+    from_cookie = st.context.cookies.get(PARTICIPANT_COOKIE)
+    if isinstance(from_cookie, str) and is_plausible_token(from_cookie):  # AppTest: a mock
+        return from_cookie
+    from_url = st.query_params.get(URL_TOKEN_PARAM)
+    if is_plausible_token(from_url):
+        return str(from_url)
+    token = new_participant_token()
+    st.query_params[URL_TOKEN_PARAM] = token
+    return token

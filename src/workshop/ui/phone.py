@@ -1,0 +1,339 @@
+"""The participant's phone: join by code, answer the live prompt, follow the room.
+
+Everything a phone needs comes from the URL (``code``; ``q``, the prompt it is
+showing; ``p``, the token where cookies are blocked), the participant cookie and the
+database, so a reconnect to a restarted server (an empty ``st.session_state``) resumes
+where it was.
+
+Each answer is booked against the prompt the phone was SHOWING, read from the URL the
+browser sent with the submit (``q`` is updated at the end of the run that draws a
+prompt). If the facilitator moved on meanwhile, the service refuses with ``PromptMoved``
+and the phone says so: an answer is never lost silently, nor booked on the wrong prompt.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from .. import services
+from ..context import AppContext
+from ..domain.codes import display_code, normalise_join_code
+from ..domain.errors import (
+    NotFound,
+    PromptMoved,
+    SessionEnded,
+    SessionNotFound,
+    WorkshopError,
+)
+from ..domain.model import Answer, Prompt, PromptKind, Session
+from . import answer_input
+from .literal import literal
+from .participant import PRIVACY_LINE
+from .phone_follow import follow_session
+from .phone_results import render_phone_results
+
+CODE_PARAM = "code"
+SHOWING_PARAM = "q"
+_JOINED = "phone_joined"  # (code, token) -> session id, so a rerun does not re-join
+_SHOWING = "phone_showing"  # the prompt id last drawn (fallback when the URL lacks q)
+_FORM_FOR = "phone_form_for"  # prompt id the answer form was last drawn for; None: no form
+_CHANGE_KEY = "phone_change"  # the "Change my answer" expander's open state
+_CHANGE_FOR = "phone_change_for"  # ...and the prompt it belongs to
+_COLLAPSE = "phone_collapse"  # close it on the next run (after an update was stored)
+_NOT_DRAWN = object()
+
+
+# ---- joining ---------------------------------------------------------------------------
+
+
+def code_in_url() -> str | None:
+    """The join code from the URL, normalised (case, spaces, dashes forgiven)."""
+    code = normalise_join_code(st.query_params.get(CODE_PARAM, ""))
+    return code or None
+
+
+def render_code_entry(problem: str | None = None) -> None:
+    """A big field for the join code, for people who typed the address by hand."""
+    st.title("Join a session")
+    if problem:
+        st.error(problem)
+    with st.form("phone_code_form", border=False):
+        typed = st.text_input(
+            "Join code (it is on the screen)",
+            placeholder="K7Q-4MX",
+            max_chars=20,
+            key="phone_code",
+        )
+        go = st.form_submit_button("Join", type="primary", width="stretch")
+    if go:
+        code = normalise_join_code(typed)
+        if not code:
+            st.error("Please type the code shown on the screen.")
+            return
+        st.query_params[CODE_PARAM] = code
+        st.query_params.pop(SHOWING_PARAM, None)
+        st.rerun()
+
+
+def join(ctx: AppContext, *, code: str, token: str) -> Session | None:
+    """Join the session (once per browser session); draw why not and return None."""
+    joined = st.session_state.get(_JOINED)
+    if joined is not None and joined[0] == (code, token):
+        return _session_or_none(ctx, joined[1])
+    try:
+        participation = services.join_session(
+            db=ctx.db, secret=ctx.participant_secret, code=code, token=token
+        )
+    except SessionNotFound as error:
+        render_code_entry(problem=str(error))
+        return None
+    except SessionEnded:
+        render_ended(services.find_session_by_code(db=ctx.db, code=code))
+        return None
+    except WorkshopError as error:
+        st.error(str(error))
+        return None
+    st.session_state[_JOINED] = ((code, token), participation.session.id)
+    return participation.session
+
+
+def _session_or_none(ctx: AppContext, session_id: int) -> Session | None:
+    try:
+        return services.get_session(db=ctx.db, session_id=session_id)
+    except NotFound:  # deleted by the facilitator
+        st.session_state.pop(_JOINED, None)
+        render_code_entry(problem="This session no longer exists.")
+        return None
+
+
+def render_ended(session: Session | None) -> None:
+    st.title("Thank you!")
+    if session is not None:
+        st.caption(literal(session.title))
+    st.success(str(SessionEnded()), icon=":material/celebration:")
+    st.write("You can close this page now. Your answers stay anonymous.")
+
+
+def render_privacy_line() -> None:
+    st.caption(PRIVACY_LINE)
+
+
+# ---- the live prompt -------------------------------------------------------------------
+
+
+def render_live(ctx: AppContext, *, session: Session, token: str) -> None:
+    """The current prompt with its answer input, or the waiting / closed / ended screens."""
+    showing = _showing_prompt_id()
+    try:
+        view = services.get_live_view(db=ctx.db, session_id=session.id)
+    except NotFound:
+        st.session_state.pop(_JOINED, None)
+        render_code_entry(problem="This session no longer exists.")
+        return
+    session, prompt = view.session, view.prompt
+    if not session.is_live:
+        _forget_form()
+        render_ended(session)
+        return
+    _render_header(session, prompt)
+    notice = st.empty()  # "moved on" / "closed before your answer arrived"
+    if prompt is None:  # pragma: no cover - a live session always has a current prompt
+        _forget_form()
+        _render_waiting(None, None)
+    else:
+        mine = services.find_my_answer(
+            db=ctx.db,
+            secret=ctx.participant_secret,
+            session_id=session.id,
+            prompt_id=prompt.id,
+            token=token,
+        )
+        if session.answering_open:
+            _render_open(ctx, session, prompt, mine, showing=showing, token=token, notice=notice)
+        else:
+            _forget_form()
+            _render_waiting(prompt, mine)
+            _catch_late_submit(ctx, session, showing=showing, token=token, notice=notice)
+        if session.results_visible:
+            render_phone_results(session, prompt)
+        _remember_showing(prompt.id)
+    follow_session(code=session.code, session_id=session.id, revision=session.revision)
+
+
+def _render_header(session: Session, prompt: Prompt | None) -> None:
+    with st.container(key="phone_header"):
+        where = f"{session.title} · {display_code(session.code)}"
+        if prompt is not None:
+            where += f" · question {prompt.number} of {session.prompt_count}"
+        st.caption(literal(where))
+
+
+def _render_question(prompt: Prompt) -> None:
+    with st.container(key="phone_question"):
+        st.subheader(literal(prompt.text), anchor=False)
+
+
+def _render_waiting(prompt: Prompt | None, mine: Answer | None) -> None:
+    """Answering is closed: calm, says so, shows their answer, waits for the next one."""
+    with st.container(key="phone_waiting"):
+        st.subheader(":material/hourglass_empty: Answering is closed", anchor=False)
+        if prompt is not None:
+            st.caption(literal(f"Question {prompt.number}: {prompt.text}"))
+        if mine is not None:
+            st.markdown("**Your answer**")
+            with st.container(key="phone_answer_text"):
+                st.text(shown_answer(prompt, mine))
+        st.info(
+            "Stay on this page: the next question appears here by itself.",
+            icon=":material/visibility:",
+        )
+
+
+def _render_open(
+    ctx: AppContext,
+    session: Session,
+    prompt: Prompt,
+    mine: Answer | None,
+    *,
+    showing: int | None,
+    token: str,
+    notice: Any,
+) -> None:
+    _render_question(prompt)
+    if mine is None:
+        holder = st.container()
+    else:
+        with st.container(key="phone_received"):
+            st.success(
+                "Received — thank you! You can change it while answering is open.",
+                icon=":material/check_circle:",
+            )
+            st.markdown("**Your answer**")
+            st.text(shown_answer(prompt, mine))
+        holder = _change_expander(prompt.id)
+        if not holder.open:
+            _forget_form()
+            return
+    with holder:
+        raw, sent, message_slot = _answer_form(prompt, mine)
+    if not sent:
+        return
+    if showing is None:  # pragma: no cover - only a hand-edited URL in a new browser session
+        message_slot.warning("Please check the question above and send your answer again.")
+        return
+    try:
+        services.submit_answer(
+            db=ctx.db,
+            secret=ctx.participant_secret,
+            session_id=session.id,
+            prompt_id=showing,
+            token=token,
+            raw=raw,
+        )
+    except PromptMoved as error:
+        notice.warning(f"{error} Here is the current question.", icon=":material/redo:")
+    except (WorkshopError, NotFound) as error:
+        message_slot.error(str(error))
+    else:
+        st.session_state[_COLLAPSE] = True
+        st.rerun()  # draw the "received" state from the store: acknowledged = committed
+
+
+def _change_expander(prompt_id: int) -> Any:
+    """ "Change my answer", closed at first and after each update; stays open across reruns.
+
+    Its open state is tracked (keyed, ``on_change="rerun"``), so a facilitator's action
+    that reruns the page does not fold away an answer being edited.
+    """
+    if st.session_state.get(_COLLAPSE) or st.session_state.get(_CHANGE_FOR) != prompt_id:
+        st.session_state[_CHANGE_KEY] = False
+    st.session_state[_COLLAPSE] = False
+    st.session_state[_CHANGE_FOR] = prompt_id
+    return st.expander("Change my answer", key=_CHANGE_KEY, on_change="rerun")
+
+
+def shown_answer(prompt: Prompt, answer: Answer) -> str:
+    """A participant's answer as plain text for their own screen (one entry per line)."""
+    if isinstance(answer.value, list):
+        return "\n".join(str(v) for v in answer.value)
+    if prompt.kind is PromptKind.SCALE:
+        spec = prompt.spec
+        return f"{answer.value}  (on a scale from {spec.scale_min} to {spec.scale_max})"
+    return str(answer.value)
+
+
+def _catch_late_submit(
+    ctx: AppContext, session: Session, *, showing: int | None, token: str, notice: Any
+) -> None:
+    """Answering closed while this phone was sending: say so instead of dropping it.
+
+    The browser still showed the form when its person tapped Send; this run draws the
+    closed screen. A hidden form with the same stable keys receives that tap, and the
+    service gives the reason (closed, or moved on).
+    """
+    with st.container(key="phone_late_submit"), st.form(answer_input.FORM_KEY, border=False):
+        sent = st.form_submit_button("Send", key=answer_input.SEND_KEY)
+    if not sent or showing is None:
+        return
+    try:
+        services.submit_answer(
+            db=ctx.db,
+            secret=ctx.participant_secret,
+            session_id=session.id,
+            prompt_id=showing,
+            token=token,
+            raw=None,
+        )
+    except WorkshopError as error:
+        notice.warning(f"{error} The answer you just sent was not taken.", icon=":material/block:")
+
+
+def _answer_form(prompt: Prompt, mine: Answer | None) -> tuple[Any, bool, Any]:
+    """Draw the answer form (stable keys); returns (raw answer, sent?, message slot)."""
+    value = mine.value if mine is not None else None
+    drawn_for = st.session_state.get(_FORM_FOR, _NOT_DRAWN)
+    if drawn_for is _NOT_DRAWN:
+        # A new browser session (first load, reload, or reconnect after a restart): the
+        # browser may still hold typed values it is submitting now, so they must win;
+        # widget defaults (not session state) give way to them.
+        defaults: dict[str, Any] | None = answer_input.input_values(prompt.spec, value)
+    elif drawn_for != prompt.id:
+        answer_input.seed_inputs(prompt.spec, value)  # another prompt's values must go
+        defaults = None
+    else:
+        defaults = answer_input.input_values(prompt.spec, value)
+    st.session_state[_FORM_FOR] = prompt.id
+    with st.form(answer_input.FORM_KEY, border=False, enter_to_submit=False):
+        raw = answer_input.render_inputs(prompt.spec, defaults)
+        sent = st.form_submit_button(
+            "Send my answer" if mine is None else "Update my answer",
+            type="primary",
+            width="stretch",
+            key=answer_input.SEND_KEY,
+        )
+        message_slot = st.empty()
+    return raw, sent, message_slot
+
+
+def _forget_form() -> None:
+    """No form on this run: the next one drawn is seeded afresh."""
+    if _FORM_FOR in st.session_state:
+        st.session_state[_FORM_FOR] = None
+
+
+def _showing_prompt_id() -> int | None:
+    """The prompt this browser was showing when it sent this run (URL first)."""
+    raw = st.query_params.get(SHOWING_PARAM, "")
+    if raw.isdigit():
+        return int(raw)
+    remembered = st.session_state.get(_SHOWING)
+    return remembered if isinstance(remembered, int) else None
+
+
+def _remember_showing(prompt_id: int) -> None:
+    """Called last in the run: the URL changes after the prompt's widgets are drawn."""
+    st.session_state[_SHOWING] = prompt_id
+    if st.query_params.get(SHOWING_PARAM) != str(prompt_id):
+        st.query_params[SHOWING_PARAM] = str(prompt_id)
