@@ -1,7 +1,9 @@
 """The facilitator's console: steer the session, moderate answers, and the danger zone.
 
-Every control calls a service with the session's key; the service checks it again.
-A successful action reruns the page so that everything shows the new state.
+Every control calls a service with the session's key (the service checks it again)
+from a button callback: callbacks run before the page is drawn, so the page always
+shows the state after the action, and an action that fails (say, a second facilitator
+ended the session a moment ago) leaves its plain-words reason for the page to show.
 """
 
 from __future__ import annotations
@@ -15,25 +17,44 @@ import streamlit as st
 from .. import services
 from ..charts import REPORT, figure_for, gate
 from ..domain.codes import display_code
+from ..domain.errors import WorkshopError
 from ..domain.model import Answer, LiveView, Prompt
 from ..domain.rules import answer_as_text
-from . import pages
-from .facilitator import FacilitatorAccess, run_action
+from .facilitator import HOME_PAGE, FacilitatorAccess, run_action
 from .qr_card import render_counts
 from .results_view import CONSOLE_WALL, render_card_wall, render_figure, render_message
 
 CONFIRM_STATE = "console_confirm"  # which dangerous action waits for a second click
+ERROR_STATE = "console_error"  # the reason the last action failed, shown once
 
 
-def act(action: Callable[[], Any], *, scope: str = "app") -> None:
-    """Run a facilitator action; on success rerun so every part shows the new state."""
-    if run_action(action):
+def _perform(action: Callable[[], Any]) -> None:
+    """Button callback: run the action; keep its error (if any) for the page to show."""
+    try:
+        action()
+    except WorkshopError as error:
+        st.session_state[ERROR_STATE] = str(error)
+    else:
         st.session_state.pop(CONFIRM_STATE, None)
-        st.rerun(scope=scope)  # type: ignore[arg-type]
+
+
+def _ask(which: str | None) -> None:
+    """Button callback: show (or, with None, drop) a confirmation."""
+    if which is None:
+        st.session_state.pop(CONFIRM_STATE, None)
+    else:
+        st.session_state[CONFIRM_STATE] = which
+
+
+def _show_error() -> None:
+    message = st.session_state.pop(ERROR_STATE, None)
+    if message:
+        st.error(message)
 
 
 def render_console(access: FacilitatorAccess) -> None:
     db, sid = access.ctx.db, access.session.id
+    _show_error()
     view = services.get_live_view(db=db, session_id=sid)
     prompts = services.list_prompts(db=db, session_id=sid)
     session = view.session
@@ -55,33 +76,44 @@ def _steering(access: FacilitatorAccess, view: LiveView, prompts: list[Prompt]) 
     session, prompt = view.session, view.prompt
     assert prompt is not None
     live = session.is_live
+    jump_key = f"jump-to-{session.revision}"  # a new widget, at the current prompt, per change
     back, forward, jump, go = st.columns([1, 1, 3, 0.8], vertical_alignment="bottom")
-    if back.button(
+    back.button(
         "Previous",
         icon=":material/arrow_back:",
         disabled=not live or prompt.position == 0,
         width="stretch",
-    ):
-        act(lambda: services.previous_prompt(db=db, session_id=sid, key=key))
-    last = prompt.position >= session.prompt_count - 1
-    if forward.button(
+        on_click=_perform,
+        args=(lambda: services.previous_prompt(db=db, session_id=sid, key=key),),
+    )
+    forward.button(
         "Next",
         icon=":material/arrow_forward:",
         type="primary",
-        disabled=not live or last,
+        disabled=not live or prompt.position >= session.prompt_count - 1,
         width="stretch",
-    ):
-        act(lambda: services.next_prompt(db=db, session_id=sid, key=key))
+        on_click=_perform,
+        args=(lambda: services.next_prompt(db=db, session_id=sid, key=key),),
+    )
     target = jump.selectbox(
         "Jump to question",
         options=[p.position for p in prompts],
         index=prompt.position,
         format_func=lambda pos: f"{pos + 1}. {prompts[pos].text}",
-        key=f"jump-to-{session.revision}",  # follows the session when it moves elsewhere
+        key=jump_key,
         disabled=not live,
     )
-    if go.button("Go", disabled=not live or target == prompt.position, width="stretch"):
-        act(lambda: services.go_to_prompt(db=db, session_id=sid, key=key, position=target))
+    go.button(
+        "Go",
+        disabled=not live or target == prompt.position,
+        width="stretch",
+        on_click=_perform,
+        args=(
+            lambda: services.go_to_prompt(
+                db=db, session_id=sid, key=key, position=st.session_state[jump_key]
+            ),
+        ),
+    )
 
     st.html(
         f'<p class="ws-meta">Question {prompt.number} of {session.prompt_count} · '
@@ -89,22 +121,33 @@ def _steering(access: FacilitatorAccess, view: LiveView, prompts: list[Prompt]) 
         f'<p class="ws-prompt-small">{html.escape(prompt.text)}</p>'
     )
     answering, results = st.columns(2)
-    if session.answering_open:
-        if answering.button(
-            "Close answering", icon=":material/pause:", disabled=not live, width="stretch"
-        ):
-            act(lambda: services.set_answering_open(db=db, session_id=sid, key=key, is_open=False))
-    elif answering.button(
-        "Open answering", icon=":material/play_arrow:", disabled=not live, width="stretch"
-    ):
-        act(lambda: services.set_answering_open(db=db, session_id=sid, key=key, is_open=True))
-    answering.caption("Phones can answer now." if session.answering_open else "Phones wait.")
-    if session.results_visible:
-        if results.button("Hide results", icon=":material/visibility_off:", width="stretch"):
-            act(lambda: services.set_results_visible(db=db, session_id=sid, key=key, visible=False))
-    elif results.button("Show results", icon=":material/visibility:", width="stretch"):
-        act(lambda: services.set_results_visible(db=db, session_id=sid, key=key, visible=True))
-    results.caption("The room sees the results." if session.results_visible else "Hidden.")
+    is_open = session.answering_open
+    answering.button(
+        "Close answering" if is_open else "Open answering",
+        icon=":material/pause:" if is_open else ":material/play_arrow:",
+        disabled=not live,
+        width="stretch",
+        on_click=_perform,
+        args=(
+            lambda: services.set_answering_open(
+                db=db, session_id=sid, key=key, is_open=not is_open
+            ),
+        ),
+    )
+    answering.caption("Phones can answer now." if is_open else "Phones wait: answering is closed.")
+    visible = session.results_visible
+    results.button(
+        "Hide results" if visible else "Show results",
+        icon=":material/visibility_off:" if visible else ":material/visibility:",
+        width="stretch",
+        on_click=_perform,
+        args=(
+            lambda: services.set_results_visible(
+                db=db, session_id=sid, key=key, visible=not visible
+            ),
+        ),
+    )
+    results.caption("The room sees the results." if visible else "Results are hidden.")
     if prompt.spec.note:
         with st.container(border=True):
             st.caption("Facilitator note (only here, never on the projector)")
@@ -117,6 +160,7 @@ def _live_panel(access: FacilitatorAccess) -> None:
     @st.fragment(run_every=access.ctx.settings.refresh_seconds)
     def panel() -> None:
         db, sid = access.ctx.db, access.session.id
+        _show_error()
         view = services.get_live_view(db=db, session_id=sid)
         prompt = view.prompt
         if prompt is None:
@@ -165,14 +209,17 @@ def _moderation(access: FacilitatorAccess, answers: list[Answer]) -> None:
             text_col, button_col = st.columns([4, 1.3], vertical_alignment="center")
             with text_col:
                 st.text(("(hidden) " if answer.hidden else "") + answer_as_text(answer.value))
-            label = "Unhide" if answer.hidden else "Hide"
-            if button_col.button(label, key=f"moderate-{answer.id}", width="stretch"):
-                act(
+            button_col.button(
+                "Unhide" if answer.hidden else "Hide",
+                key=f"moderate-{answer.id}",
+                width="stretch",
+                on_click=_perform,
+                args=(
                     lambda a=answer: services.hide_answer(
                         db=db, session_id=sid, key=key, answer_id=a.id, hidden=not a.hidden
                     ),
-                    scope="fragment",
-                )
+                ),
+            )
 
 
 def _danger_zone(access: FacilitatorAccess, view: LiveView) -> None:
@@ -182,52 +229,47 @@ def _danger_zone(access: FacilitatorAccess, view: LiveView) -> None:
     waiting = st.session_state.get(CONFIRM_STATE)
     with st.expander("Reset, end or delete", expanded=waiting is not None):
         reset, end, delete = st.columns(3)
-        if reset.button("Reset this question's answers…", width="stretch"):
-            st.session_state[CONFIRM_STATE] = "reset"
-            st.rerun()
-        if end.button("End the session…", disabled=not view.session.is_live, width="stretch"):
-            st.session_state[CONFIRM_STATE] = "end"
-            st.rerun()
-        if delete.button("Delete the session…", width="stretch"):
-            st.session_state[CONFIRM_STATE] = "delete"
-            st.rerun()
+        reset.button(
+            "Reset this question's answers…", width="stretch", on_click=_ask, args=("reset",)
+        )
+        end.button(
+            "End the session…",
+            disabled=not view.session.is_live,
+            width="stretch",
+            on_click=_ask,
+            args=("end",),
+        )
+        delete.button("Delete the session…", width="stretch", on_click=_ask, args=("delete",))
         if waiting == "reset":
-            _confirm(
+            st.warning(
                 f"Delete all {view.counts.answered} answers to question {prompt.number}? "
-                "This cannot be undone.",
+                "This cannot be undone."
+            )
+            _confirm_buttons(
                 "Yes, delete these answers",
                 lambda: services.reset_prompt(db=db, session_id=sid, key=key, prompt_id=prompt.id),
             )
         elif waiting == "end":
-            _confirm(
-                "End the session? Phones can no longer answer; results and the CSV stay.",
-                "Yes, end the session",
-                lambda: services.end_session(db=db, session_id=sid, key=key),
+            st.warning("End the session? Phones can no longer answer; results and the CSV stay.")
+            _confirm_buttons(
+                "Yes, end the session", lambda: services.end_session(db=db, session_id=sid, key=key)
             )
         elif waiting == "delete":
-            _confirm(
+            st.warning(
                 "Delete the whole session with every answer? This cannot be undone: "
-                "download the CSV first if you need it.",
-                "Yes, delete the session",
-                lambda: services.delete_session(db=db, session_id=sid, key=key),
-                then=lambda: st.switch_page(pages.HOME),
+                "download the CSV first if you need it."
             )
+            yes, cancel = st.columns(2)
+            # Not a callback: after deleting, this page has nothing left to show.
+            if yes.button("Yes, delete the session", type="primary", width="stretch") and (
+                run_action(lambda: services.delete_session(db=db, session_id=sid, key=key))
+            ):
+                st.session_state.pop(CONFIRM_STATE, None)
+                st.switch_page(HOME_PAGE)
+            cancel.button("Cancel", width="stretch", on_click=_ask, args=(None,))
 
 
-def _confirm(
-    question: str,
-    label: str,
-    action: Callable[[], Any],
-    then: Callable[[], Any] | None = None,
-) -> None:
-    st.warning(question)
+def _confirm_buttons(label: str, action: Callable[[], Any]) -> None:
     yes, cancel = st.columns(2)
-    confirmed = yes.button(label, type="primary", key="confirm-yes", width="stretch")
-    if confirmed and run_action(action):
-        st.session_state.pop(CONFIRM_STATE, None)
-        if then is not None:
-            then()
-        st.rerun()
-    if cancel.button("Cancel", key="confirm-cancel", width="stretch"):
-        st.session_state.pop(CONFIRM_STATE, None)
-        st.rerun()
+    yes.button(label, type="primary", width="stretch", on_click=_perform, args=(action,))
+    cancel.button("Cancel", width="stretch", on_click=_ask, args=(None,))

@@ -21,9 +21,15 @@ from ..context import AppContext
 from ..domain.codes import display_code, normalise_join_code
 from ..domain.errors import AccessDenied, WorkshopError
 from ..domain.model import Session
-from . import pages
 from .context import get_context
 
+# The facilitator pages' files, as ui/pages.py registers them. Paths, not the registry's
+# st.Page objects: those are only complete when made inside a script run, and this
+# module may be imported outside one (tests, tools).
+HOME_PAGE = "pages/home.py"
+CONSOLE_PAGE = "pages/console.py"
+PRESENTER_PAGE = "pages/presenter.py"
+RESULTS_PAGE = "pages/results.py"
 KEYS_STATE = "facilitator_keys"  # {join code: facilitator key}
 NO_ACCESS = (
     "Open the private facilitator link you got when you started the session, "
@@ -88,7 +94,7 @@ def require_facilitator() -> FacilitatorAccess:
 
 def _refuse(reason: str) -> None:
     st.error(f"{reason} {NO_ACCESS}", icon=":material/lock:")
-    st.page_link(pages.HOME, label="Go to Sessions", icon=":material/home:")
+    st.page_link(HOME_PAGE, label="Go to Sessions", icon=":material/home:")
     st.stop()
 
 
@@ -98,20 +104,18 @@ def draw_nav(access: FacilitatorAccess) -> None:
     with st.sidebar:
         st.markdown(f"**{markdown_literal(access.session.title)}**")
         st.caption(f"Join code {display_code(access.session.code)}")
-        st.page_link(pages.HOME, label="Sessions", icon=":material/home:")
-        st.page_link(pages.CONSOLE, label="Console", icon=":material/tune:", query_params=query)
+        st.page_link(HOME_PAGE, label="Sessions", icon=":material/home:")
+        st.page_link(CONSOLE_PAGE, label="Console", icon=":material/tune:", query_params=query)
         st.page_link(
-            pages.PRESENTER, label="Presenter", icon=":material/co_present:", query_params=query
+            PRESENTER_PAGE, label="Presenter", icon=":material/co_present:", query_params=query
         )
         st.page_link(
-            pages.PRESENTER,
+            PRESENTER_PAGE,
             label="Presenting mode",
             icon=":material/fullscreen:",
             query_params={**query, "mode": "present"},
         )
-        st.page_link(
-            pages.RESULTS, label="Results", icon=":material/bar_chart:", query_params=query
-        )
+        st.page_link(RESULTS_PAGE, label="Results", icon=":material/bar_chart:", query_params=query)
         st.caption("These links carry the session's key: keep them private.")
 
 

@@ -13,9 +13,16 @@ from ..domain.codes import display_code
 from ..domain.errors import AccessDenied, TemplateError
 from ..domain.model import Session, Template
 from ..templates import list_template_files, load_template_file
-from . import pages
 from .context import get_context
-from .facilitator import facilitator_query, markdown_literal, parse_link_or_key, remember_key
+from .facilitator import (
+    CONSOLE_PAGE,
+    PRESENTER_PAGE,
+    RESULTS_PAGE,
+    facilitator_query,
+    markdown_literal,
+    parse_link_or_key,
+    remember_key,
+)
 
 LINKS_STATE = "home_links_for"  # the join code whose private links are on show
 SESSIONS_SHOWN = 30
@@ -99,19 +106,19 @@ def render_private_links(code: str, key: str) -> None:
         )
         console, presenter, presenting, results = st.columns(4)
         console.page_link(
-            pages.CONSOLE, label="Open the console", icon=":material/tune:", query_params=query
+            CONSOLE_PAGE, label="Open the console", icon=":material/tune:", query_params=query
         )
         presenter.page_link(
-            pages.PRESENTER, label="Presenter", icon=":material/co_present:", query_params=query
+            PRESENTER_PAGE, label="Presenter", icon=":material/co_present:", query_params=query
         )
         presenting.page_link(
-            pages.PRESENTER,
+            PRESENTER_PAGE,
             label="Presenting mode",
             icon=":material/fullscreen:",
             query_params={**query, "mode": "present"},
         )
         results.page_link(
-            pages.RESULTS, label="Results", icon=":material/bar_chart:", query_params=query
+            RESULTS_PAGE, label="Results", icon=":material/bar_chart:", query_params=query
         )
         st.caption("Private facilitator link (console):")
         st.code(facilitator_url("console", query), language=None)
