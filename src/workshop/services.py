@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from .domain import codes, rules
 from .domain.errors import AccessDenied, NotFound, SessionEnded, SessionNotFound
 from .domain.model import (
@@ -29,7 +27,7 @@ from .domain.model import (
 from .export import export_rows, to_csv_bytes
 from .guards import KEY_GUARD, SUBMIT_GUARD
 from .results import Tally, tally
-from .storage import Database
+from .storage import Database, WriteConflict
 from .storage import repository as repo
 
 
@@ -293,7 +291,7 @@ def join_session(*, db: Database, secret: bytes, code: str, token: str | None) -
 
     try:
         number = db.write(work)
-    except IntegrityError:  # the same browser joined twice at the same instant
+    except WriteConflict:  # the same browser joined twice at the same instant
         number = db.write(work)
     return Participation(session=session, participant_number=number)
 
@@ -337,7 +335,7 @@ def submit_answer(
 
     try:
         answer = db.write(work)
-    except IntegrityError:  # first answer and join raced with the same token: once more
+    except WriteConflict:  # first answer and join raced with the same token: once more
         answer = db.write(work)
     SUBMIT_GUARD.record(f"{session_id}:{token}")
     return answer

@@ -3,6 +3,6 @@
 ``Database`` owns the engine and every transaction; ``repository`` names every query.
 """
 
-from .database import Database, make_database
+from .database import Database, WriteConflict, make_database
 
-__all__ = ["Database", "make_database"]
+__all__ = ["Database", "WriteConflict", "make_database"]

@@ -10,13 +10,17 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from ..domain.errors import StoreBusy
 from .engine import make_engine
 from .migrate import upgrade_to_head
 
 T = TypeVar("T")
+
+# Raised by a write that lost a race on a unique key (two first answers from one browser
+# at the same instant). Named here so that callers above storage never import SQLAlchemy.
+WriteConflict = IntegrityError
 log = logging.getLogger(__name__)
 
 # PostgreSQL SQLSTATEs worth retrying: serialization failure, deadlock, lock timeout.
