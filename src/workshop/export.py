@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -30,11 +31,16 @@ COLUMNS = [
     "hidden",
 ]
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A plain number such as "-2" (a point on a -3..3 scale) is data, not a formula: it stays
+# as it is, so spreadsheets and pandas still read it as a number.
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 
 def neutralise(cell: str) -> str:
     """A cell a spreadsheet would run as a formula gets a leading apostrophe."""
-    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+    if cell.startswith(_FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
 
 
 def iso_utc(moment: datetime) -> str:
