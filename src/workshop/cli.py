@@ -46,7 +46,11 @@ def main(argv: list[str] | None = None) -> int:
         session = services.get_session_by_code(db=context.db, code=args.code)
         data = services.export_csv(db=context.db, session_id=session.id)
         if args.output:
-            args.output.write_bytes(data)
+            try:
+                args.output.write_bytes(data)
+            except OSError as exc:
+                print(f"Cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+                return 1
             print(f"Wrote {args.output} for session {display_code(session.code)}", file=sys.stderr)
         else:
             sys.stdout.buffer.write(data)
