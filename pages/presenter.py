@@ -11,7 +11,7 @@ from workshop.ui.presenter import render_presenter, render_presenter_sidebar
 from workshop.ui.style import use_facilitator_style
 
 presenting = st.query_params.get("mode") == "present"
-use_facilitator_style(presenting=presenting)
+use_facilitator_style(presenting=presenting, projector=True)
 access = require_facilitator()
 if not presenting:
     draw_nav(access)

@@ -27,6 +27,7 @@ from .results_view import PROJECTOR_WALL, WallFit, render_card_wall, render_figu
 
 SNAPSHOT_STATE = "presenter_snapshot"
 JOINED_REFRESH_SECONDS = 4.0
+PRESENTER_REFRESH_SECONDS = 0.5
 PROMPT_CHARS_PER_LINE = 52  # at the projector's prompt size in the left column
 
 
@@ -45,7 +46,8 @@ class Snapshot:
 
 def render_presenter(access: FacilitatorAccess, *, presenting: bool) -> None:
     base = current_join_base(access.ctx.settings.public_url)
-    interval = access.ctx.settings.refresh_seconds
+    # One projector per session: it can afford to look twice as often as the phones.
+    interval = min(access.ctx.settings.refresh_seconds, PRESENTER_REFRESH_SECONDS)
 
     @st.fragment(run_every=interval)
     def live() -> None:

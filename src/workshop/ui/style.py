@@ -71,7 +71,18 @@ PRESENTING_CSS = """
 """
 
 
-def use_facilitator_style(*, presenting: bool = False) -> None:
+# The projector redraws twice a second: never fade a part that is being redrawn.
+PROJECTOR_CSS = """
+<style>
+[data-testid="stElementContainer"][data-stale="true"] { opacity: 1 !important;
+  transition: none !important; }
+</style>
+"""
+
+
+def use_facilitator_style(*, presenting: bool = False, projector: bool = False) -> None:
     st.html(FACILITATOR_CSS)
+    if projector:
+        st.html(PROJECTOR_CSS)
     if presenting:
         st.html(PRESENTING_CSS)
