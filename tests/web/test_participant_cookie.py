@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,12 @@ from workshop.web.participant_cookie import (
 )
 
 VALID = "abcdefghijklmnopqrstuv"
+
+
+def _run(coroutine: Any) -> None:
+    """asyncio.run in a worker thread: Playwright's sync API may own this thread's loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
 
 
 def _app(content_type: str, status: int = 200):
@@ -52,7 +59,7 @@ def _call(
     async def send(message: dict) -> None:
         sent.append(message)
 
-    asyncio.run(ParticipantCookieMiddleware(app)(scope, receive, send))
+    _run(ParticipantCookieMiddleware(app)(scope, receive, send))
     start = next(m for m in sent if m["type"] == "http.response.start")
     return [v.decode() for k, v in start["headers"] if k.lower() == b"set-cookie"]
 
@@ -118,7 +125,7 @@ def test_websockets_pass_untouched():
     async def ignore(message: dict) -> None:
         return None
 
-    asyncio.run(ParticipantCookieMiddleware(app)({"type": "websocket"}, nothing, ignore))
+    _run(ParticipantCookieMiddleware(app)({"type": "websocket"}, nothing, ignore))
     assert seen == ["websocket"]
 
 

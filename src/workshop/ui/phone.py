@@ -137,6 +137,9 @@ def render_live(ctx: AppContext, *, session: Session, token: str) -> None:
         _forget_form()
         render_ended(session)
         return
+    # First on the page: a fragment's id depends on its position, and the push listener
+    # inside it must keep one id however the content below changes.
+    follow_session(code=session.code, session_id=session.id, revision=session.revision)
     _render_header(session, prompt)
     notice = st.empty()  # "moved on" / "closed before your answer arrived"
     if prompt is None:  # pragma: no cover - a live session always has a current prompt
@@ -159,7 +162,6 @@ def render_live(ctx: AppContext, *, session: Session, token: str) -> None:
         if session.results_visible:
             render_phone_results(session, prompt)
         _remember_showing(prompt.id)
-    follow_session(code=session.code, session_id=session.id, revision=session.revision)
 
 
 def _render_header(session: Session, prompt: Prompt | None) -> None:
