@@ -110,7 +110,7 @@ def _base_layout(fig: go.Figure, *, title: str, style: ChartStyle) -> None:
             "text": plain(title),
             "x": 0.0,
             "xanchor": "left",
-            "font": {"size": int(style.font_px * 0.85), "color": MUTED},
+            "font": {"size": max(15, round(style.font_px * 0.85)), "color": MUTED},
         },
         showlegend=False,
         bargap=0.25,

@@ -161,10 +161,11 @@ def _resume_form(ctx: AppContext, listed: list[Session]) -> None:
         "paste its key."
     )
     with st.form("resume-session", border=False):
-        index = st.selectbox(
+        by_code = {s.code: s for s in listed}
+        chosen = st.selectbox(
             "Session",
-            options=range(len(listed)),
-            format_func=lambda i: f"{display_code(listed[i].code)} · {listed[i].title}",
+            options=list(by_code),
+            format_func=lambda code: f"{display_code(code)} · {by_code[code].title}",
             key="resume-session-choice",
         )
         pasted = st.text_input("Facilitator link or key", type="password", key="resume-key")
@@ -172,7 +173,7 @@ def _resume_form(ctx: AppContext, listed: list[Session]) -> None:
     if not submitted:
         return
     link_code, key = parse_link_or_key(pasted)
-    session = listed[index]
+    session = by_code[chosen]
     if link_code:
         found = services.find_session_by_code(db=ctx.db, code=link_code)
         session = found or session

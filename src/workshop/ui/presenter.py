@@ -56,7 +56,7 @@ def render_presenter(access: FacilitatorAccess, *, presenting: bool) -> None:
         if snapshot is None:
             render_message("This session was deleted.")
             return
-        _screen(snapshot, base)
+        _screen(snapshot, base, presenting=presenting)
 
     live()
 
@@ -137,13 +137,18 @@ def projector_style(prompt_text: str) -> ChartStyle:
     return replace(PROJECTOR, height_px=PROJECTOR.height_px - 62 * extra)
 
 
-def projector_wall(prompt_text: str) -> WallFit:
-    """Fewer card lines under a long prompt (a card line is ~40 px, a prompt line ~62)."""
+def projector_wall(prompt_text: str, *, presenting: bool = True) -> WallFit:
+    """Fewer card lines under a long prompt (a card line is ~40 px, a prompt line ~62);
+    narrower cards beside the sidebar when not presenting."""
     extra = max(0, prompt_lines(prompt_text) - 2)
-    return replace(PROJECTOR_WALL, lines_per_column=18.5 - 1.5 * extra)
+    return replace(
+        PROJECTOR_WALL,
+        lines_per_column=18.5 - 1.5 * extra,
+        chars_per_line=PROJECTOR_WALL.chars_per_line if presenting else 19,
+    )
 
 
-def _screen(snapshot: Snapshot, base: JoinBase) -> None:
+def _screen(snapshot: Snapshot, base: JoinBase, *, presenting: bool) -> None:
     view = snapshot.view
     session, prompt = view.session, view.prompt
     left, right = st.columns([2.55, 1], gap="large")
@@ -157,7 +162,7 @@ def _screen(snapshot: Snapshot, base: JoinBase) -> None:
             return
         st.html(_meta_line(view))
         st.html(f'<h1 class="ws-prompt">{html.escape(prompt.text)}</h1>')
-        _results(snapshot)
+        _results(snapshot, presenting=presenting)
 
 
 def _meta_line(view: LiveView) -> str:
@@ -173,7 +178,7 @@ def _meta_line(view: LiveView) -> str:
     return f'<p class="ws-meta">{html.escape(where)}{pill}</p>'
 
 
-def _results(snapshot: Snapshot) -> None:
+def _results(snapshot: Snapshot, *, presenting: bool) -> None:
     view, result = snapshot.view, snapshot.tally
     assert result is not None
     verdict = gate(
@@ -185,6 +190,10 @@ def _results(snapshot: Snapshot) -> None:
         render_message(verdict.message)
         return
     if snapshot.figure is None:
-        render_card_wall(result, joined=view.counts.joined, fit=projector_wall(result.prompt.text))
+        render_card_wall(
+            result,
+            joined=view.counts.joined,
+            fit=projector_wall(result.prompt.text, presenting=presenting),
+        )
         return
     render_figure(snapshot.figure, static=True, key="presenter-chart")

@@ -82,7 +82,8 @@ def render_card_wall(tally: Tally, *, joined: int, fit: WallFit) -> None:
     texts = [str(t) for t in tally.table["text"]]
     columns = arrange_cards(texts, fit)
     shown = sum(len(c) for c in columns)
-    more = f" · {shown} of {len(texts)} on screen" if shown < len(texts) else ""
+    where = "on screen" if fit.large else "shown here"
+    more = f" · {shown} of {len(texts)} {where}" if shown < len(texts) else ""
     render_n(n_caption(tally.n, joined) + more)
     if not texts:
         render_message("No answers yet", small=not fit.large)
