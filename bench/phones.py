@@ -20,9 +20,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import html
 import json
 import os
 import random
+import re
+import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -30,10 +34,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import psutil
 import websockets
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make bench.* and tests.support.* importable
@@ -53,6 +58,7 @@ OPTIONS = ("Alpha", "Bravo", "Charlie", "Delta")
 MAX_PHONES = 2000
 MAX_STEP_SECONDS = 600
 CONNECT_TIMEOUT = 60.0
+FINISHED_SUCCESSFULLY = ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY
 
 
 # ---- results ----------------------------------------------------------------------------
@@ -83,10 +89,15 @@ class StepResult:
     advance_missed: int = 0  # a phone that never showed an advanced prompt
     advance_all_ms: list[float] = field(default_factory=list)  # last phone per advance
     tally_ms: list[float] = field(default_factory=list)
+    tally_missed: int = 0  # first answers the presenter never counted
+    blank_pages: int = 0  # full runs that drew nothing (the phone shows an empty page)
+    reloads: int = 0  # pages the push listener reloaded
     lost: int = 0  # acknowledged but not (or not so) in the database
     server_cpu_active: float = 0.0  # % of one core
     server_cpu_idle: float = 0.0
     bench_cpu_active: float = 0.0
+    machine_cpu_active: float = 0.0  # all processes, % of one core (2 cores = 200)
+    load_average: float = 0.0  # 1-minute load average at the end of the active phase
     rss_base_mb: float = 0.0
     rss_mb: float = 0.0
     reruns_per_s: float = 0.0
@@ -118,10 +129,15 @@ class StepResult:
             "tally_p50": ms(self.tally_ms, 50),
             "tally_p95": ms(self.tally_ms, 95),
             "tally_p99": ms(self.tally_ms, 99),
+            "tally_missed": self.tally_missed,
+            "blank_pages": self.blank_pages,
+            "reloads": self.reloads,
             "server_cpu_active_pct": round(self.server_cpu_active, 1),
             "server_cpu_idle_pct": round(self.server_cpu_idle, 1),
             "idle_cpu_per_phone_pct": round(self.server_cpu_idle / max(1, self.connected), 3),
             "bench_cpu_active_pct": round(self.bench_cpu_active, 1),
+            "machine_cpu_active_pct": round(self.machine_cpu_active, 1),
+            "load_average": round(self.load_average, 2),
             "rss_mb": round(self.rss_mb, 1),
             "rss_per_phone_kb": round(per_phone_kb, 1),
             "reruns_per_s": round(self.reruns_per_s, 1),
@@ -198,6 +214,12 @@ def bench_cpu_seconds() -> float:
     return times.user + times.system
 
 
+def machine_cpu_seconds() -> float:
+    """CPU seconds of every process on the machine (others' jobs make a run noisy)."""
+    times = psutil.cpu_times()
+    return times.user + times.system + times.nice + getattr(times, "softirq", 0.0)
+
+
 # ---- the live session the phones follow -----------------------------------------------
 
 
@@ -243,6 +265,8 @@ class Room:
         self.advanced_at: dict[str, float] = {}  # prompt text -> facilitator commit time
         self.seen_after_advance: dict[str, list[float]] = {}
         self.answer_log: list[tuple[str, float, float]] = []  # (prompt, sent_at, acked_at)
+        # prompt -> [time the presenter's answer count first reached 1, 2, 3, ...]
+        self.count_reached: dict[str, list[float]] = {}
         self.lock = threading.Lock()
 
     def match_prompt(self, text: str) -> str | None:
@@ -255,6 +279,27 @@ class Room:
         advanced = self.advanced_at.get(prompt)
         if advanced is not None:
             self.seen_after_advance.setdefault(prompt, []).append(1000 * (at - advanced))
+
+    def count_seen(self, prompt: str, count: int, at: float) -> None:
+        """The presenter shows ``count`` answers to ``prompt`` (at time ``at``)."""
+        with self.lock:
+            reached = self.count_reached.setdefault(prompt, [])
+            while len(reached) < count:
+                reached.append(at)
+
+    def settle_tally(self) -> None:
+        """Answer -> presenter: the k-th first answer to a prompt (in acknowledgement
+        order) is on the presenter once its count reached k."""
+        by_prompt: dict[str, list[tuple[float, float]]] = {}
+        for prompt, sent, acked in self.answer_log:
+            by_prompt.setdefault(prompt, []).append((acked, sent))
+        for prompt, answers in by_prompt.items():
+            reached = self.count_reached.get(prompt, [])
+            for rank, (_acked, sent) in enumerate(sorted(answers)):
+                if rank < len(reached):
+                    self.result.tally_ms.append(max(0.0, 1000 * (reached[rank] - sent)))
+                else:
+                    self.result.tally_missed += 1
 
 
 class Phone:
@@ -283,6 +328,7 @@ class Phone:
         self.sse: SseClient | None = None
         self.reloads = 0
         self.push_reruns = 0
+        self.blank_runs = 0
         self.stale_after = 10.0
         self._reload_task: asyncio.Task[None] | None = None
 
@@ -297,7 +343,19 @@ class Phone:
             query_string=f"code={self.code}",
             cookies=self.cookies,
             on_delta=self._on_delta,
+            on_finished=self._on_finished,
         )
+
+    def _on_finished(self, client: StreamlitClient, msg: ForwardMsg) -> None:
+        """After a full run the page must show a prompt; one that does not (an error
+        element or nothing) leaves the phone stuck until something reloads it."""
+        if msg.metadata.run.fragment_ids or msg.script_finished != FINISHED_SUCCESSFULLY:
+            return
+        texts = (plain(node.text) for node in client.elements())
+        shown = next((p for t in texts if t and (p := self.room.match_prompt(t))), None)
+        if shown is None:
+            self.blank_runs += 1
+            self.shown = None
 
     def _on_delta(self, client: StreamlitClient, node: Node) -> None:
         if node.kind == "bidi_component":
@@ -319,7 +377,7 @@ class Phone:
         started = client.run_started_at.get(node.run_id, 0.0)
         if started < pending.sent_at or self.shown != pending.prompt:
             return
-        if self.room.marker in text.lower():
+        if node.kind != "html" and self.room.marker in text.lower():  # html: the page's CSS
             self.marker_run = node.run_id
         elif node.kind == "text" and text == pending.value and self.marker_run == node.run_id:
             self.pending = None
@@ -439,33 +497,50 @@ class Options:
     prompts: int
     seed: int
     results: str
+    tally: str
 
 
-def poll_tally(
-    target: Target, session_id: int, room: Room, stop: threading.Event, key: str
-) -> None:
-    """The presenter's view of the answer count, read as the presenter page reads it.
-
-    For each prompt, the k-th first answer (by acknowledgement order) is visible once the
-    count reaches k.
-    """
-    seen_count: dict[str, int] = {}
+def poll_tally(target: Target, session_id: int, room: Room, stop: threading.Event) -> None:
+    """``--tally db``: the answer count read from the database ten times a second (a lower
+    bound for any presenter page)."""
     while not stop.wait(0.1):
         try:
             view = services.get_live_view(db=target.db, session_id=session_id)
         except Exception:
             continue
-        if view.prompt is None:
-            continue
-        prompt, count, now = view.prompt.text, view.counts.answered, time.monotonic()
-        before = seen_count.get(prompt, 0)
-        if count <= before:
-            continue
-        seen_count[prompt] = count
-        with room.lock:
-            firsts = sorted((acked, sent) for p, sent, acked in room.answer_log if p == prompt)
-        for _acked, sent in firsts[before:count]:
-            room.result.tally_ms.append(1000 * (now - sent))
+        if view.prompt is not None:
+            room.count_seen(view.prompt.text, view.counts.answered, time.monotonic())
+
+
+_ANSWERED = re.compile(r"<b>(\d+)</b>\s*<span>answered</span>")
+
+
+class PresenterScreen:
+    """``--tally presenter``: the real presenter page, followed like a projector would."""
+
+    def __init__(self, room: Room, url: str, code: str, key: str) -> None:
+        self.room = room
+        self.client = StreamlitClient(
+            url,
+            page="presenter",
+            query_string=urlencode({"code": code, "key": key, "mode": "present"}),
+            on_delta=self._on_delta,
+        )
+        self.prompt: tuple[str, str] = ("", "")  # (run id, prompt text)
+        self.count: tuple[str, int, float] = ("", -1, 0.0)  # (run id, answered, time)
+
+    def _on_delta(self, client: StreamlitClient, node: Node) -> None:
+        if node.kind != "html":
+            return
+        text = html.unescape(node.text)
+        found = _ANSWERED.search(text)
+        if found:
+            self.count = (node.run_id, int(found.group(1)), node.received_at)
+        elif (prompt := self.room.match_prompt(text)) is not None:
+            self.prompt = (node.run_id, prompt)
+        # The count is drawn before the prompt in a run: pair them by run.
+        if self.prompt[0] and self.prompt[0] == self.count[0]:
+            self.room.count_seen(self.prompt[1], self.count[1], self.count[2])
 
 
 async def facilitator(
@@ -522,15 +597,28 @@ def check_stored(target: Target, session_id: int, phones: list[Phone]) -> tuple[
     return lost, stored_unacked
 
 
+def count_errors(result: StepResult, phones: list[Phone]) -> None:
+    for phone in phones:
+        problem = phone.failure or (repr(phone.client.error) if phone.client.error else None)
+        if problem:
+            result.errors += 1
+            if len(result.error_samples) < 5:
+                result.error_samples.append(problem)
+
+
 async def run_step(target: Target, n: int, options: Options, tag: str) -> StepResult:
     result = StepResult(phones=n)
-    started = services.start_session(db=target.db, template=bench_template(tag, options.prompts))
+    template = bench_template(tag, options.prompts, options.results)
+    started = services.start_session(db=target.db, template=template)
     session_id, code, key = started.session.id, started.session.code, started.facilitator_key
-    prompt_texts = [p.text for p in bench_template(tag, options.prompts).prompts]
-    room = Room(result, prompt_texts, options.marker)
+    room = Room(result, [p.text for p in template.prompts], options.marker)
     meter = ServerMeter(target.processes())
     result.rss_base_mb = meter.rss_mb()
 
+    presenter = None
+    if options.tally == "presenter":
+        presenter = PresenterScreen(room, target.urls[-1], code, key)
+        await presenter.client.connect()
     phones = [
         Phone(room, target.urls[i % len(target.urls)], code, seed=options.seed * 100_003 + i)
         for i in range(n)
@@ -550,15 +638,18 @@ async def run_step(target: Target, n: int, options: Options, tag: str) -> StepRe
 
     print(f"  active {options.duration:g} s ...", flush=True)
     stop = asyncio.Event()
-    stop_tally = threading.Event()
-    tally = threading.Thread(
-        target=poll_tally, args=(target, session_id, room, stop_tally, key), daemon=True
-    )
-    tally.start()
+    stop_db_tally = threading.Event()
+    db_tally = None
+    if options.tally == "db":
+        db_tally = threading.Thread(
+            target=poll_tally, args=(target, session_id, room, stop_db_tally), daemon=True
+        )
+        db_tally.start()
     reruns_before = sum(p.client.stats.reruns_sent for p in phones)
     active, bench_cpu = CpuWindow(meter.cpu_seconds), CpuWindow(bench_cpu_seconds)
-    active.start()
-    bench_cpu.start()
+    machine = CpuWindow(machine_cpu_seconds)
+    for window in (active, bench_cpu, machine):
+        window.start()
     tasks = [asyncio.create_task(p.answer_every(options.answer_every, stop)) for p in phones]
     tasks.append(
         asyncio.create_task(facilitator(target, session_id, key, room, options.advance_every, stop))
@@ -568,33 +659,32 @@ async def run_step(target: Target, n: int, options: Options, tag: str) -> StepRe
     await asyncio.gather(*tasks, return_exceptions=True)
     result.server_cpu_active = active.stop()
     result.bench_cpu_active = bench_cpu.stop()
-    result.reruns_per_s = (
-        sum(p.client.stats.reruns_sent for p in phones) - reruns_before
-    ) / options.duration
+    result.machine_cpu_active = machine.stop()
+    result.load_average = os.getloadavg()[0]
+    reruns = sum(p.client.stats.reruns_sent for p in phones) - reruns_before
+    result.reruns_per_s = reruns / options.duration
     result.rss_mb = max(result.rss_mb, meter.rss_mb())
 
-    # Drain: give pending answers and the last advance time to show, then check storage.
+    # Drain: give pending answers, the last advance and the tally time to show.
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and any(p.pending for p in phones if p.connected):
         await asyncio.sleep(0.25)
-    await asyncio.sleep(2)
-    stop_tally.set()
-    tally.join(timeout=5)
+    await asyncio.sleep(3)
+    stop_db_tally.set()
+    if db_tally is not None:
+        db_tally.join(timeout=5)
     for phone in phones:
         if phone.pending is not None:
             phone.unacked.append(phone.pending)
             phone.pending = None
     result.answers_unacked = sum(len(p.unacked) for p in phones)
+    result.blank_pages = sum(p.blank_runs for p in phones)
+    result.reloads = sum(p.reloads for p in phones)
     settle_advances(room, phones)
-    for phone in phones:
-        if phone.failure or (phone.client.error and not phone.client.closed):
-            result.errors += 1
-            if len(result.error_samples) < 5:
-                result.error_samples.append(phone.failure or repr(phone.client.error))
-        elif phone.client.error is not None:
-            result.errors += 1
-            if len(result.error_samples) < 5:
-                result.error_samples.append(repr(phone.client.error))
+    room.settle_tally()
+    count_errors(result, phones)
+    if presenter is not None:
+        await presenter.client.close()
     await asyncio.gather(*(p.close() for p in phones), return_exceptions=True)
     result.lost, result.unacked_stored = await asyncio.to_thread(
         check_stored, target, session_id, phones
@@ -634,10 +724,47 @@ def local_only(url: str) -> str:
     return url.rstrip("/")
 
 
+def start_server(
+    data_dir: Path, entry: Path, env: dict[str, str]
+) -> tuple[str, subprocess.Popen[bytes], Path]:
+    """``streamlit run <entry>`` on 127.0.0.1 and a free port, from the repository root
+    (so .streamlit/config.toml applies), as tests/support/server.py does for server.py."""
+    from tests.support.postgres import free_port
+    from tests.support.server import stop_server_process, wait_healthy
+
+    port = free_port()
+    log_path = data_dir / f"server-{port}.log"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "streamlit", "run", str(entry)),
+                *("--server.address", "127.0.0.1", "--server.port", str(port)),
+                *("--server.headless", "true"),
+            ],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "WORKSHOP_DATA_DIR": str(data_dir),
+                "PYTHONUNBUFFERED": "1",
+                **env,
+            },
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, process)
+    except Exception:
+        stop_server_process(process)
+        raise
+    return url, process, log_path
+
+
 @contextlib.contextmanager
 def started_target(args: argparse.Namespace) -> Iterator[Target]:
     """Attach to --url, or start --processes servers (and PostgreSQL if asked)."""
-    from tests.support.server import start_server, stop_server_process
+    from tests.support.server import stop_server_process
 
     with contextlib.ExitStack() as stack:
         env: dict[str, str] = {}
@@ -646,7 +773,9 @@ def started_target(args: argparse.Namespace) -> Iterator[Target]:
             if not args.data_dir and not os.environ.get("WORKSHOP_DATA_DIR"):
                 raise SystemExit("--url needs --data-dir (the server's WORKSHOP_DATA_DIR)")
         else:
-            data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
+            data_dir = Path(tempfile.mkdtemp(prefix="workshop-bench-"))
+            if not args.keep_data:
+                stack.callback(shutil.rmtree, data_dir, True)
         if args.database == "postgres":
             from tests.support.postgres import create_database, throwaway_cluster
 
@@ -661,11 +790,11 @@ def started_target(args: argparse.Namespace) -> Iterator[Target]:
         else:
             urls, pids = [], []
             for _ in range(args.processes):
-                server = start_server(data_dir, extra_env=env)
-                stack.callback(stop_server_process, server.process)
-                urls.append(server.url)
-                pids.append(server.process.pid)
-                print(f"server {server.url} pid {server.process.pid} log {server.log_path}")
+                url, process, log_path = start_server(data_dir, Path(args.entry), env)
+                stack.callback(stop_server_process, process)
+                urls.append(url)
+                pids.append(process.pid)
+                print(f"server {url} pid {process.pid} log {log_path}", flush=True)
         db = make_database(settings.database_url)
         stack.callback(db.dispose)
         yield Target(urls, pids, settings, db, settings.participant_secret())
@@ -679,6 +808,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--database-url", help="an existing database (with --url)")
     parser.add_argument("--processes", type=int, choices=[1, 2], default=1)
+    parser.add_argument(
+        "--entry",
+        default=str(ROOT / "server.py"),
+        help="script the started servers run (a patched copy, for what-if measurements)",
+    )
+    parser.add_argument("--keep-data", action="store_true", help="keep the temp data dir")
     parser.add_argument("--phones", default="100,300", help="comma-separated steps")
     parser.add_argument("--duration", type=float, default=90.0, help="active s per step")
     parser.add_argument("--idle", type=float, default=20.0, help="idle s per step")
@@ -692,6 +827,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         choices=["live", "on_reveal", "mixed"],
         default="mixed",
         help="results mode of the bench prompts (live: phones poll a results panel)",
+    )
+    parser.add_argument(
+        "--tally",
+        choices=["presenter", "db"],
+        default="presenter",
+        help="answer -> tally seen on the real presenter page, or in the database",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", help="append one JSON line per step to this file")
@@ -714,6 +855,7 @@ async def main_async(args: argparse.Namespace) -> list[StepResult]:
         prompts=args.prompts,
         seed=args.seed,
         results=args.results,
+        tally=args.tally,
     )
     results = []
     with started_target(args) as target:

@@ -438,7 +438,7 @@ class StreamlitClient:
             if not waiter.done():
                 waiter.set_result(None)
 
-    async def wait_for(self, predicate: Callable[[], bool], *, timeout: float) -> None:
+    async def wait_for(self, predicate: Callable[[], object], *, timeout: float) -> None:
         """Wait until ``predicate()`` holds after some message; raise on close or timeout."""
         loop = asyncio.get_running_loop()
         async with asyncio.timeout(timeout):

@@ -8,47 +8,67 @@ measure nothing.
 from __future__ import annotations
 
 import asyncio
+import random
 from pathlib import Path
 
 import pytest
+from bench.phone_driver import plan_answer
 from bench.streamlit_protocol import StreamlitClient
 
 from tests.support.builders import make_session
 from tests.support.server import running_server
+from workshop import services
 from workshop.domain.codes import new_participant_token
 from workshop.storage import make_database
 
 pytestmark = pytest.mark.slow
 
+FIRST_PROMPT = "Pick one"  # make_template's first prompt: single choice A / B / C
 
-def test_client_renders_the_join_page_and_reads_the_prompt(tmp_path: Path) -> None:
+
+def test_client_renders_the_join_page_and_answers(tmp_path: Path) -> None:
     with running_server(tmp_path / "data") as server:
         db = make_database(f"sqlite:///{server.data_dir / 'workshop.db'}")
         try:
             started = make_session(db)
+            token = new_participant_token()
+
+            async def scenario() -> tuple[StreamlitClient, str]:
+                client = StreamlitClient(
+                    server.url,
+                    page="join",
+                    query_string=f"code={started.session.code}",
+                    cookies={"workshop_participant": token},
+                )
+                await client.connect()
+                try:
+                    await client.wait_for(lambda: client.find_text(FIRST_PROMPT), timeout=30)
+                    await client.wait_idle(timeout=30)
+                    action = plan_answer(client, avoid=None, rng=random.Random(7))
+                    assert action is not None, f"no answer form on the page: {client.texts()}"
+                    for widget_id, value in action.values:
+                        client.set_widget(widget_id, **value)
+                    await client.click(action.button)
+                    await client.wait_for(lambda: client.find_text("Received"), timeout=30)
+                    await client.wait_idle(timeout=30)
+                finally:
+                    await client.close()
+                return client, action.shown_value
+
+            client, answered = asyncio.run(scenario())
+            view = services.get_live_view(db=db, session_id=started.session.id)
+            assert view.prompt is not None
+            stored = services.find_my_answer(
+                db=db,
+                secret=(server.data_dir / "secret.key").read_bytes().strip(),
+                session_id=started.session.id,
+                prompt_id=view.prompt.id,
+                token=token,
+            )
         finally:
             db.dispose()
-        first_prompt = "Pick one"  # make_template's first prompt
-
-        async def scenario() -> StreamlitClient:
-            client = StreamlitClient(
-                server.url,
-                page="join",
-                query_string=f"code={started.session.code}",
-                cookies={"workshop_participant": new_participant_token()},
-            )
-            await client.connect()
-            try:
-                await client.wait_for(
-                    lambda: client.find_text(first_prompt) is not None, timeout=30
-                )
-                await client.wait_idle(timeout=30)
-            finally:
-                await client.close()
-            return client
-
-        client = asyncio.run(scenario())
     assert client.error is None
     assert client.session_id and client.page_script_hash
-    assert any(first_prompt in text for text in client.texts())
-    assert client.widgets(), "the join page draws an answer input"
+    assert "code=" in client.query_string  # page_info_changed keeps the URL in step
+    assert stored is not None and stored.value == answered
+    assert answered in client.texts()  # the page reads the answer back
