@@ -28,6 +28,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+    # pytest-playwright's sync API keeps an asyncio loop running in the main thread from
+    # the first browser test to the end of the session, and asyncio.run() in any later
+    # test then fails: run the browser tests last (the sort is stable).
+    items.sort(key=lambda item: "tests/browser/" in str(item.fspath))
 
 
 @pytest.fixture(scope="session")
