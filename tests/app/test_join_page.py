@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from tests.support.builders import make_session, make_template
 from workshop import services
 from workshop.domain.codes import display_code, is_plausible_token
+from workshop.domain.errors import StoreBusy
 from workshop.domain.model import Prompt, PromptKind, PromptSpec
 from workshop.guards import SUBMIT_GUARD
 from workshop.storage import Database, make_database
@@ -333,3 +334,22 @@ def test_results_show_on_the_phone_when_the_facilitator_reveals_them(room: Room)
     )
     at.run()
     assert any("Results so far" in m.value for m in at.markdown)
+
+
+def test_a_busy_store_is_explained_and_the_page_recovers(
+    room: Room, monkeypatch: pytest.MonkeyPatch
+):
+    """The store cannot be made busy on demand for a read, so this one failure is injected."""
+    at = open_phone({"code": room.code})
+
+    def busy(**_: object) -> None:
+        raise StoreBusy()
+
+    real = services.get_live_view
+    monkeypatch.setattr(services, "get_live_view", busy)
+    at.run()
+    assert not at.exception
+    assert any("tries again by itself" in m for m in messages(at))
+    monkeypatch.setattr(services, "get_live_view", real)  # the store is back
+    at.run()
+    assert [s.value for s in at.subheader] == ["Pick one"]

@@ -202,6 +202,9 @@ def test_the_cookie_is_there_on_the_first_load_and_kept_out_of_scripts(browser: 
         assert PARTICIPANT_COOKIE not in page.evaluate("document.cookie")
         # The page read the cookie on its very first run: no URL fallback was needed.
         assert "p=" not in page.url.split("?", 1)[1]
+        # Pinch-zoom stays possible.
+        viewport = page.evaluate("document.querySelector('meta[name=viewport]').content")
+        assert "user-scalable=no" not in viewport and "maximum-scale" not in viewport
         page.get_by_text("On foot", exact=True).click()
         send(page)
         page.goto(f"{room.server.url}/join?code={room.started.session.code}")  # a re-scan

@@ -31,7 +31,7 @@ from ..domain.model import Answer, Prompt, PromptKind, Session
 from . import answer_input
 from .literal import literal
 from .participant import PRIVACY_LINE
-from .phone_follow import follow_session
+from .phone_follow import follow_session, retry_soon
 from .phone_results import render_phone_results
 
 CODE_PARAM = "code"
@@ -43,6 +43,7 @@ _CHANGE_KEY = "phone_change"  # the "Change my answer" expander's open state
 _CHANGE_FOR = "phone_change_for"  # ...and the prompt it belongs to
 _COLLAPSE = "phone_collapse"  # close it on the next run (after an update was stored)
 _NOT_DRAWN = object()
+STORE_BUSY_READING = "The server is busy right now. This page tries again by itself in a moment."
 
 
 # ---- joining ---------------------------------------------------------------------------
@@ -92,8 +93,9 @@ def join(ctx: AppContext, *, code: str, token: str) -> Session | None:
     except SessionEnded:
         render_ended(services.find_session_by_code(db=ctx.db, code=code))
         return None
-    except WorkshopError as error:
-        st.error(str(error))
+    except WorkshopError as error:  # the store is busy (or a bad ticket): say so, retry
+        st.warning(str(error), icon=":material/hourglass_top:")
+        retry_soon()
         return None
     st.session_state[_JOINED] = ((code, token), participation.session.id)
     return participation.session
@@ -128,9 +130,14 @@ def render_live(ctx: AppContext, *, session: Session, token: str) -> None:
     showing = _showing_prompt_id()
     try:
         view = services.get_live_view(db=ctx.db, session_id=session.id)
+        mine = _my_answer(ctx, view.prompt, token)
     except NotFound:
         st.session_state.pop(_JOINED, None)
         render_code_entry(problem="This session no longer exists.")
+        return
+    except WorkshopError:  # the store is busy: nothing is lost, the page tries again
+        st.warning(STORE_BUSY_READING, icon=":material/hourglass_top:")
+        retry_soon()
         return
     session, prompt = view.session, view.prompt
     if not session.is_live:
@@ -146,13 +153,6 @@ def render_live(ctx: AppContext, *, session: Session, token: str) -> None:
         _forget_form()
         _render_waiting(None, None)
     else:
-        mine = services.find_my_answer(
-            db=ctx.db,
-            secret=ctx.participant_secret,
-            session_id=session.id,
-            prompt_id=prompt.id,
-            token=token,
-        )
         if session.answering_open:
             _render_open(ctx, session, prompt, mine, showing=showing, token=token, notice=notice)
         else:
@@ -162,6 +162,18 @@ def render_live(ctx: AppContext, *, session: Session, token: str) -> None:
         if session.results_visible:
             render_phone_results(session, prompt)
         _remember_showing(prompt.id)
+
+
+def _my_answer(ctx: AppContext, prompt: Prompt | None, token: str) -> Answer | None:
+    if prompt is None:
+        return None
+    return services.find_my_answer(
+        db=ctx.db,
+        secret=ctx.participant_secret,
+        session_id=prompt.session_id,
+        prompt_id=prompt.id,
+        token=token,
+    )
 
 
 def _render_header(session: Session, prompt: Prompt | None) -> None:

@@ -14,6 +14,8 @@ What wakes the fragment:
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from .. import services
@@ -22,11 +24,17 @@ from .context import get_context
 from .live import follow_revision
 
 SAFETY_POLL_SECONDS = 15.0
+RETRY_SECONDS = 3.0
 
 
 def follow_session(*, code: str, session_id: int, revision: int) -> None:
-    """Rerun the page as soon as the session's revision differs from ``revision``."""
-    _watch(code, session_id, revision)
+    """Rerun the page as soon as the session's revision differs from ``revision``.
+
+    Call it at the same place on every run (a fragment's id depends on its position).
+    It draws nothing visible: its container is hidden by ``phone_style``.
+    """
+    with st.container(key="phone_follow"):
+        _watch(code, session_id, revision)
 
 
 @st.fragment(run_every=SAFETY_POLL_SECONDS)
@@ -37,4 +45,16 @@ def _watch(code: str, session_id: int, revision: int) -> None:
     except WorkshopError:
         return  # the store is busy: the next event or poll tries again
     if now != revision:
+        st.rerun(scope="app")
+
+
+def retry_soon() -> None:
+    """Rerun the page in a few seconds (the store was busy): no tap needed to recover."""
+    with st.container(key="phone_retry"):
+        _retry(time.monotonic())
+
+
+@st.fragment(run_every=RETRY_SECONDS)
+def _retry(drawn_at: float) -> None:
+    if time.monotonic() - drawn_at >= RETRY_SECONDS / 2:  # a tick, not the first draw
         st.rerun(scope="app")

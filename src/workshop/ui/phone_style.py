@@ -20,7 +20,9 @@ M .st-key-phone_question h2, M .st-key-phone_question h3 {
   font-size: 1.6rem; line-height: 1.3; font-weight: 700; color: #111;
   padding: 0.1rem 0 0.3rem 0;
 }
-M .st-key-phone_header [data-testid="stCaptionContainer"] p { font-size: 0.95rem; color: #3d3d3d; }
+/* Captions darker than Streamlit's grey: >= 7:1 contrast, readable in daylight. */
+M [data-testid="stCaptionContainer"] p { color: #444; }
+M .st-key-phone_header [data-testid="stCaptionContainer"] p { font-size: 0.95rem; }
 /* Choice and checkbox rows: the whole row is the target, framed like a button. */
 M [data-testid="stElementContainer"]:has([data-testid="stCheckbox"]),
 M [data-testid="stCheckbox"] { width: 100%; }
@@ -60,8 +62,10 @@ M .st-key-phone_answer_text [data-testid="stText"] {
   font-size: 1.2rem; white-space: pre-wrap; color: #111;
 }
 M .st-key-phone_cards [data-testid="stText"] { font-size: 1.05rem; white-space: pre-wrap; }
+/* The live follower (phone_follow) draws nothing a person needs to see. */
+M [data-testid="stLayoutWrapper"]:has(> .st-key-phone_follow) { display: none; }
 /* Receives a Send tapped just as answering closed (see phone._catch_late_submit). */
-M .st-key-phone_late_submit { display: none; }
+M [data-testid="stLayoutWrapper"]:has(> .st-key-phone_late_submit) { display: none; }
 /* The app has no sidebar; hide its toggle. */
 [data-testid="stExpandSidebarButton"] { display: none; }
 </style>
