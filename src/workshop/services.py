@@ -320,18 +320,25 @@ def submit_answer(
         value = rules.validate_answer(prompt.spec, raw)
         if prompt.kind in (PromptKind.OPEN_TEXT, PromptKind.WORD_CLOUD):
             rules.check_blocked_words(value, blocked_words)
-        participant_id, _number = _participant(conn, session_id, token, secret)
-        repo.upsert_answer(
+        participant_id, number = _participant(conn, session_id, token, secret)
+        answered_at = _now()
+        answer_id = repo.upsert_answer(
             conn,
             session_id=session_id,
             prompt_id=prompt_id,
             participant_id=participant_id,
             value=value,
-            answered_at=_now(),
+            answered_at=answered_at,
         )
-        answer = repo.find_answer_of(conn, prompt_id, participant_id)
-        assert answer is not None
-        return answer
+        # Everything the stored row holds is known here: no need to read it back.
+        return Answer(
+            id=answer_id,
+            prompt_id=prompt_id,
+            participant_number=number,
+            value=value,
+            answered_at=answered_at,
+            hidden=False,
+        )
 
     try:
         answer = db.write(work)

@@ -87,6 +87,7 @@ def test_one_participant_submitting_twice_keeps_one_row_the_latest(db, secret):
         db=db, secret=secret, session_id=sid, prompt_id=prompt.id, token=token
     )
     assert mine is not None and mine.value == "C"
+    assert mine == second  # the acknowledgement is exactly what was stored
 
 
 def test_one_participant_submitting_from_many_threads_keeps_one_row(db, secret):

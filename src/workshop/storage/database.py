@@ -3,8 +3,11 @@ when the store is briefly busy, and reports ``StoreBusy`` rather than dropping w
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -17,11 +20,13 @@ from .engine import make_engine
 from .migrate import upgrade_to_head
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # Raised by a write that lost a race on a unique key (two first answers from one browser
 # at the same instant). Named here so that callers above storage never import SQLAlchemy.
 WriteConflict = IntegrityError
-log = logging.getLogger(__name__)
+
+_NO_LOCK = contextlib.nullcontext()
 
 # PostgreSQL SQLSTATEs worth retrying: serialization failure, deadlock, lock timeout.
 _RETRY_SQLSTATES = {"40001", "40P01", "55P03"}
@@ -35,6 +40,38 @@ def _is_transient(exc: DBAPIError) -> bool:
     return sqlstate in _RETRY_SQLSTATES or bool(exc.connection_invalidated)
 
 
+class WriterQueue:
+    """A first-come, first-served lock: the releasing thread hands the turn to the oldest
+    waiter, so a busy thread cannot take it again and again while others starve."""
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._waiting: collections.deque[threading.Lock] = collections.deque()
+        self._owner: int | None = None
+
+    def __enter__(self) -> WriterQueue:
+        me = threading.get_ident()
+        with self._mutex:
+            if self._owner == me:
+                raise RuntimeError("a write transaction was opened inside another one")
+            if self._owner is None:
+                self._owner = me
+                return self
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiting.append(turn)
+        turn.acquire()  # released by the previous writer when it is our turn
+        self._owner = me
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._mutex:
+            self._owner = None
+            if self._waiting:
+                self._owner = -1  # taken: the next waiter sets itself as owner
+                self._waiting.popleft().release()
+
+
 class Database:
     """The one place that opens transactions. Pass it to services by keyword."""
 
@@ -42,6 +79,13 @@ class Database:
         self.engine = engine
         self.attempts = attempts
         self.is_sqlite = engine.dialect.name == "sqlite"
+        # SQLite takes one writer at a time. Queueing this process's writers in arrival
+        # order wakes the next one at once; left to SQLite's busy handler they would poll
+        # with growing sleeps (up to 100 ms) and miss the moment the lock is free.
+        # Other processes still wait through the busy timeout.
+        self._write_lock: contextlib.AbstractContextManager[object] = (
+            WriterQueue() if self.is_sqlite else contextlib.nullcontext()
+        )
 
     @property
     def dialect(self) -> str:
@@ -57,7 +101,7 @@ class Database:
     def _run(self, work: Callable[[Connection], T], *, write: bool) -> T:
         for attempt in range(1, self.attempts + 1):
             try:
-                with self.engine.connect() as conn:
+                with self._write_lock if write else _NO_LOCK, self.engine.connect() as conn:
                     if self.is_sqlite and write:
                         conn = conn.execution_options(sqlite_begin="IMMEDIATE")
                     with conn.begin():

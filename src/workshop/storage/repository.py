@@ -4,12 +4,13 @@ find_* one or None, create_* / update_* / delete_* write."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -20,6 +21,11 @@ from .tables import answers, participants, prompts, sessions
 # ---- sessions -------------------------------------------------------------------------
 
 _SESSION_COLUMNS = [c for c in sessions.c if c.name != "facilitator_key_hash"]
+
+# Hot paths (every submit, every poll) run statements built once, with bound parameters:
+# building a statement costs several times more than running a cached one.
+_SESSION_BY_ID = select(*_SESSION_COLUMNS).where(sessions.c.id == bindparam("session_id"))
+_REVISION_BY_ID = select(sessions.c.revision).where(sessions.c.id == bindparam("session_id"))
 
 
 def _to_session(row: Row[Any]) -> Session:
@@ -85,7 +91,7 @@ def find_session_by_code(conn: Connection, code: str) -> Session | None:
 
 
 def find_session(conn: Connection, session_id: int) -> Session | None:
-    row = conn.execute(select(*_SESSION_COLUMNS).where(sessions.c.id == session_id)).first()
+    row = conn.execute(_SESSION_BY_ID, {"session_id": session_id}).first()
     return _to_session(row) if row else None
 
 
@@ -114,9 +120,7 @@ def list_sessions(conn: Connection) -> list[Session]:
 
 def find_revision(conn: Connection, session_id: int) -> int | None:
     """The cheap number a page polls to learn whether anything changed."""
-    return conn.execute(
-        select(sessions.c.revision).where(sessions.c.id == session_id)
-    ).scalar_one_or_none()
+    return conn.execute(_REVISION_BY_ID, {"session_id": session_id}).scalar_one_or_none()
 
 
 def list_revisions(conn: Connection, session_ids: Sequence[int]) -> dict[int, int]:
@@ -151,15 +155,18 @@ def delete_session(conn: Connection, session_id: int) -> None:
 # ---- prompts --------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)
+def _spec(kind: str, text: str, note: str, results: str, config: str) -> PromptSpec:
+    """Prompt rows never change once a session starts, and ``PromptSpec`` is frozen, so
+    one parsed spec serves every submit and poll that reads the same row."""
+    return PromptSpec.from_config(
+        kind=kind, text=text, note=note, results=results, config=json.loads(config)
+    )
+
+
 def _to_prompt(row: Row[Any]) -> Prompt:
     m = row._mapping
-    spec = PromptSpec.from_config(
-        kind=m["kind"],
-        text=m["text"],
-        note=m["note"],
-        results=m["results_mode"],
-        config=json.loads(m["config"]),
-    )
+    spec = _spec(m["kind"], m["text"], m["note"], m["results_mode"], m["config"])
     return Prompt(id=m["id"], session_id=m["session_id"], position=m["position"], spec=spec)
 
 
@@ -181,6 +188,16 @@ def create_prompts(conn: Connection, session_id: int, specs: Sequence[PromptSpec
     )
 
 
+_PROMPT_AT = select(prompts).where(
+    and_(
+        prompts.c.session_id == bindparam("session_id"),
+        prompts.c.position == bindparam("position"),
+    )
+)
+_PROMPT_BY_ID = select(prompts).where(prompts.c.id == bindparam("prompt_id"))
+_PROMPT_BY_ID_IN_SESSION = _PROMPT_BY_ID.where(prompts.c.session_id == bindparam("session_id"))
+
+
 def list_prompts(conn: Connection, session_id: int) -> list[Prompt]:
     rows = conn.execute(
         select(prompts).where(prompts.c.session_id == session_id).order_by(prompts.c.position)
@@ -189,19 +206,17 @@ def list_prompts(conn: Connection, session_id: int) -> list[Prompt]:
 
 
 def find_prompt_at(conn: Connection, session_id: int, position: int) -> Prompt | None:
-    row = conn.execute(
-        select(prompts).where(
-            and_(prompts.c.session_id == session_id, prompts.c.position == position)
-        )
-    ).first()
+    row = conn.execute(_PROMPT_AT, {"session_id": session_id, "position": position}).first()
     return _to_prompt(row) if row else None
 
 
 def get_prompt(conn: Connection, prompt_id: int, *, session_id: int | None = None) -> Prompt:
-    query = select(prompts).where(prompts.c.id == prompt_id)
-    if session_id is not None:
-        query = query.where(prompts.c.session_id == session_id)
-    row = conn.execute(query).first()
+    if session_id is None:
+        row = conn.execute(_PROMPT_BY_ID, {"prompt_id": prompt_id}).first()
+    else:
+        row = conn.execute(
+            _PROMPT_BY_ID_IN_SESSION, {"prompt_id": prompt_id, "session_id": session_id}
+        ).first()
     if row is None:
         raise NotFound("That question does not belong to this session.")
     return _to_prompt(row)
@@ -210,12 +225,25 @@ def get_prompt(conn: Connection, prompt_id: int, *, session_id: int | None = Non
 # ---- participants ---------------------------------------------------------------------
 
 
+_PARTICIPANT_BY_TOKEN = select(participants.c.id, participants.c.number).where(
+    and_(
+        participants.c.session_id == bindparam("session_id"),
+        participants.c.token_hash == bindparam("token_hash"),
+    )
+)
+_NEXT_PARTICIPANT_NUMBER = (
+    update(sessions)
+    .where(sessions.c.id == bindparam("session_id"))
+    .values(participant_seq=sessions.c.participant_seq + 1)
+    .returning(sessions.c.participant_seq)
+)
+_CREATE_PARTICIPANT = insert(participants).returning(participants.c.id)
+
+
 def find_participant(conn: Connection, session_id: int, token_hash: str) -> tuple[int, int] | None:
     """(participant id, per-session number) for a hashed token, or None."""
     row = conn.execute(
-        select(participants.c.id, participants.c.number).where(
-            and_(participants.c.session_id == session_id, participants.c.token_hash == token_hash)
-        )
+        _PARTICIPANT_BY_TOKEN, {"session_id": session_id, "token_hash": token_hash}
     ).first()
     return (row.id, row.number) if row else None
 
@@ -224,31 +252,52 @@ def create_participant(
     conn: Connection, session_id: int, token_hash: str, *, joined_at: datetime
 ) -> tuple[int, int]:
     # The counter lives on the session row: the UPDATE locks it, so numbers never collide.
-    number = conn.execute(
-        update(sessions)
-        .where(sessions.c.id == session_id)
-        .values(participant_seq=sessions.c.participant_seq + 1)
-        .returning(sessions.c.participant_seq)
-    ).scalar_one()
+    number = conn.execute(_NEXT_PARTICIPANT_NUMBER, {"session_id": session_id}).scalar_one()
     participant_id = conn.execute(
-        insert(participants)
-        .values(session_id=session_id, token_hash=token_hash, number=number, joined_at=joined_at)
-        .returning(participants.c.id)
+        _CREATE_PARTICIPANT,
+        {
+            "session_id": session_id,
+            "token_hash": token_hash,
+            "number": number,
+            "joined_at": joined_at,
+        },
     ).scalar_one()
     return int(participant_id), int(number)
 
 
+_COUNT_PARTICIPANTS = (
+    select(func.count())
+    .select_from(participants)
+    .where(participants.c.session_id == bindparam("session_id"))
+)
+
+
 def count_participants(conn: Connection, session_id: int) -> int:
-    return int(
-        conn.execute(
-            select(func.count())
-            .select_from(participants)
-            .where(participants.c.session_id == session_id)
-        ).scalar_one()
-    )
+    return int(conn.execute(_COUNT_PARTICIPANTS, {"session_id": session_id}).scalar_one())
 
 
 # ---- answers --------------------------------------------------------------------------
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert_statement(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT (prompt, participant) DO UPDATE, built once per dialect."""
+    statement = _UPSERTS.get(dialect)
+    if statement is None:
+        maker = pg_insert if dialect == "postgresql" else sqlite_insert
+        base = maker(answers)
+        statement = base.on_conflict_do_update(
+            index_elements=[answers.c.prompt_id, answers.c.participant_id],
+            set_={
+                "value": base.excluded.value,
+                "answered_at": base.excluded.answered_at,
+                "hidden": False,
+            },
+        ).returning(answers.c.id)
+        _UPSERTS[dialect] = statement
+    return statement
 
 
 def upsert_answer(
@@ -269,35 +318,24 @@ def upsert_answer(
         "answered_at": answered_at,
         "hidden": False,
     }
-    dialect = conn.dialect.name
-    maker = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = maker(answers).values(**values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[answers.c.prompt_id, answers.c.participant_id],
-        set_={
-            "value": stmt.excluded.value,
-            "answered_at": stmt.excluded.answered_at,
-            "hidden": False,
-        },
-    ).returning(answers.c.id)
-    return int(conn.execute(stmt).scalar_one())
+    return int(conn.execute(_upsert_statement(conn.dialect.name), values).scalar_one())
+
+
+_COUNT_ANSWERS = (
+    select(func.count()).select_from(answers).where(answers.c.prompt_id == bindparam("prompt_id"))
+)
+_ANSWER_MARKER = select(func.count(), func.max(answers.c.answered_at)).where(
+    answers.c.prompt_id == bindparam("prompt_id")
+)
 
 
 def count_answers(conn: Connection, prompt_id: int) -> int:
-    return int(
-        conn.execute(
-            select(func.count()).select_from(answers).where(answers.c.prompt_id == prompt_id)
-        ).scalar_one()
-    )
+    return int(conn.execute(_COUNT_ANSWERS, {"prompt_id": prompt_id}).scalar_one())
 
 
 def answer_marker(conn: Connection, prompt_id: int) -> tuple[int, datetime | None]:
     """(count, newest answer time): changes whenever an answer arrives or is replaced."""
-    row = conn.execute(
-        select(func.count(), func.max(answers.c.answered_at)).where(
-            answers.c.prompt_id == prompt_id
-        )
-    ).one()
+    row = conn.execute(_ANSWER_MARKER, {"prompt_id": prompt_id}).one()
     return int(row[0]), row[1]
 
 
@@ -314,23 +352,29 @@ def _to_answer(row: Row[Any]) -> Answer:
     )
 
 
-def list_answers(conn: Connection, prompt_id: int, *, include_hidden: bool) -> list[Answer]:
-    query = (
-        select(answers, participants.c.number)
-        .join(participants, participants.c.id == answers.c.participant_id)
-        .where(answers.c.prompt_id == prompt_id)
-        .order_by(answers.c.answered_at.desc(), answers.c.id.desc())
+_ANSWERS_WITH_NUMBER = select(answers, participants.c.number).join(
+    participants, participants.c.id == answers.c.participant_id
+)
+_ANSWERS_OF_PROMPT = _ANSWERS_WITH_NUMBER.where(
+    answers.c.prompt_id == bindparam("prompt_id")
+).order_by(answers.c.answered_at.desc(), answers.c.id.desc())
+_VISIBLE_ANSWERS_OF_PROMPT = _ANSWERS_OF_PROMPT.where(answers.c.hidden.is_(False))
+_ANSWER_OF_PARTICIPANT = _ANSWERS_WITH_NUMBER.where(
+    and_(
+        answers.c.prompt_id == bindparam("prompt_id"),
+        answers.c.participant_id == bindparam("participant_id"),
     )
-    if not include_hidden:
-        query = query.where(answers.c.hidden.is_(False))
-    return [_to_answer(r) for r in conn.execute(query)]
+)
+
+
+def list_answers(conn: Connection, prompt_id: int, *, include_hidden: bool) -> list[Answer]:
+    query = _ANSWERS_OF_PROMPT if include_hidden else _VISIBLE_ANSWERS_OF_PROMPT
+    return [_to_answer(r) for r in conn.execute(query, {"prompt_id": prompt_id})]
 
 
 def find_answer_of(conn: Connection, prompt_id: int, participant_id: int) -> Answer | None:
     row = conn.execute(
-        select(answers, participants.c.number)
-        .join(participants, participants.c.id == answers.c.participant_id)
-        .where(and_(answers.c.prompt_id == prompt_id, answers.c.participant_id == participant_id))
+        _ANSWER_OF_PARTICIPANT, {"prompt_id": prompt_id, "participant_id": participant_id}
     ).first()
     return _to_answer(row) if row else None
 
