@@ -443,3 +443,17 @@ def test_hostile_yaml_is_refused_quickly_and_briefly():
             parse_template(text, source="hostile.yaml")
         assert len(str(caught.value)) < 2000
         assert str(caught.value).startswith("hostile.yaml: ")
+
+
+def test_the_example_in_the_docs_is_valid():
+    docs = REPO / "docs" / "templates.md"
+    text = docs.read_text(encoding="utf-8")
+    example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    template = parse_template(example, source="docs example")
+    assert [p.kind for p in template.prompts] == [
+        PromptKind.WORD_CLOUD,
+        PromptKind.SINGLE_CHOICE,
+        PromptKind.MULTIPLE_CHOICE,
+        PromptKind.SCALE,
+        PromptKind.OPEN_TEXT,
+    ]
