@@ -12,7 +12,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .domain import codes, rules
-from .domain.errors import AccessDenied, NotFound, SessionEnded, SessionNotFound
+from .domain.errors import (
+    AccessDenied,
+    NotFound,
+    SessionEnded,
+    SessionNotFound,
+    TemplateError,
+    TemplateProblem,
+)
 from .domain.model import (
     Answer,
     LiveCounts,
@@ -29,6 +36,11 @@ from .guards import KEY_GUARD, SUBMIT_GUARD
 from .results import Tally, tally
 from .storage import Database, WriteConflict
 from .storage import repository as repo
+
+# What the sessions table keeps (storage/tables.py): checked here so that SQLite and
+# PostgreSQL behave alike (SQLite would store a longer title, PostgreSQL refuses it).
+MAX_TITLE_LENGTH = 200
+MAX_SLUG_LENGTH = 100
 
 
 def _now() -> datetime:
@@ -51,7 +63,12 @@ class Participation:
 
 
 def start_session(*, db: Database, template: Template) -> StartedSession:
-    """Start a live session from ``template`` with a fresh join code and facilitator key."""
+    """Start a live session from ``template`` with a fresh join code and facilitator key.
+
+    Raises ``TemplateError`` for a template no loader checked (built in code) that has
+    no prompts or a title longer than the store keeps.
+    """
+    _check_startable(template)
     key = codes.new_facilitator_key()
     first_results_live = template.prompts[0].results is ResultsMode.LIVE
 
@@ -66,7 +83,7 @@ def start_session(*, db: Database, template: Template) -> StartedSession:
             conn,
             code=code,
             title=template.title,
-            template_slug=template.slug,
+            template_slug=template.slug[:MAX_SLUG_LENGTH],  # a file name can be longer
             facilitator_key_hash=codes.hash_facilitator_key(key),
             prompt_count=len(template.prompts),
             min_answers_to_show=template.min_answers_to_show,
@@ -77,6 +94,23 @@ def start_session(*, db: Database, template: Template) -> StartedSession:
         return repo.get_session(conn, session_id)
 
     return StartedSession(session=db.write(work), facilitator_key=key)
+
+
+def _check_startable(template: Template) -> None:
+    problems = []
+    where = template.slug or "template"
+    if not template.prompts:
+        problems.append(TemplateProblem(file=where, field="prompts", reason="has no prompts"))
+    if not template.title.strip() or len(template.title) > MAX_TITLE_LENGTH:
+        problems.append(
+            TemplateProblem(
+                file=where,
+                field="title",
+                reason=f"must be 1 to {MAX_TITLE_LENGTH} characters long",
+            )
+        )
+    if problems:
+        raise TemplateError(problems)
 
 
 def find_session_by_code(*, db: Database, code: str) -> Session | None:

@@ -6,6 +6,7 @@ number, field and reason, so a facilitator can fix them all in one go.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from .domain.model import (
     Template,
 )
 from .domain.rules import ABSOLUTE_TEXT_LIMIT
+from .domain.text import clean_text, has_visible_text
 
 TOP_FIELDS = {"title", "description", "min_answers_to_show", "prompts"}
 COMMON_FIELDS = {"kind", "text", "note", "results"}
@@ -34,6 +36,7 @@ KIND_FIELDS: dict[PromptKind, set[str]] = {
     PromptKind.OPEN_TEXT: {"max_length"},
     PromptKind.WORD_CLOUD: {"max_words", "max_entries"},
 }
+_MULTILINE = {"description", "text", "note"}
 MAX_PROMPTS = 100
 MAX_OPTIONS = 12
 MAX_PROMPT_TEXT = 500
@@ -63,10 +66,36 @@ def load_template_file(path: Path | str) -> Template:
     return parse_template(text, source=path.name, slug=path.stem)
 
 
+class _TemplateLoader(yaml.SafeLoader):
+    """Safe YAML with fewer surprises for people writing templates by hand.
+
+    YAML 1.1 (PyYAML's default) reads ``Yes``/``No``/``on``/``off`` as booleans, ``1:30``
+    as the number 90, ``1.10`` as 1.1 and ``2024-05-01`` as a date, so options such as
+    ``[Yes, No]`` would silently change or be refused. Here only ``true``/``false`` are
+    booleans, only plain decimal numbers are numbers, and everything else stays text.
+    """
+
+
+_TemplateLoader.yaml_implicit_resolvers = {
+    first: [
+        (tag, pattern)
+        for tag, pattern in resolvers
+        if tag.rsplit(":", 1)[-1] not in ("bool", "int", "float", "timestamp")
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_TemplateLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_TemplateLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
+)
+
+
 def parse_template(text: str, *, source: str = "template", slug: str = "") -> Template:
     """Parse YAML text into a ``Template`` or raise ``TemplateError`` listing every problem."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_TemplateLoader)  # a SafeLoader: no Python objects
     except yaml.YAMLError as exc:
         raise TemplateError(
             [TemplateProblem(file=source, field="(file)", reason=_yaml_reason(exc))]
@@ -263,17 +292,20 @@ class _Validator:
     def text(
         self, raw: Any, field: str, *, limit: int, required: bool = False, n: int | None = None
     ) -> str:
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            if required:
-                self.problem(field, "is required and must not be empty", n)
-            return ""
-        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        if raw is not None and (isinstance(raw, bool) or not isinstance(raw, str | int | float)):
             self.problem(field, f"must be text, not {type(raw).__name__}", n)
             return ""
         if isinstance(raw, int) and raw.bit_length() > 64:
             self.problem(field, "is a number far too long to be text", n)
             return ""
-        value = str(raw).strip()
+        # Control characters and bidi overrides out (a shared template is text from
+        # someone else, shown in large type to a room); line breaks kept where they can
+        # mean something.
+        value = "" if raw is None else clean_text(str(raw), keep_newlines=field in _MULTILINE)
+        if not has_visible_text(value):
+            if required:
+                self.problem(field, "is required and must not be empty", n)
+            return ""
         if len(value) > limit:
             self.problem(field, f"is {len(value)} characters long; at most {limit}", n)
         return value

@@ -345,6 +345,7 @@ def test_malformed_template_is_refused_naming_file_prompt_and_field(
     with pytest.raises(TemplateError) as caught:
         load_template_file(path)
     problems = caught.value.problems
+    assert len(problems) == 1, problems  # exactly the one problem, no knock-on noise
     matching = [p for p in problems if p.field == field and p.prompt_number == number]
     assert matching, f"no problem for field {field!r} in prompt {number}: {problems}"
     message = str(matching[0])
@@ -457,3 +458,44 @@ def test_the_example_in_the_docs_is_valid():
         PromptKind.SCALE,
         PromptKind.OPEN_TEXT,
     ]
+
+
+def test_template_text_is_cleaned_like_answers():
+    template = parse_template(
+        'title: "Team\\u202e day\\x07"\n'
+        "prompts:\n"
+        "  - kind: single_choice\n"
+        '    text: "First line\\nsecond\\x00 line"\n'
+        '    options: ["Yes\\u2066", "No"]\n'
+    )
+    assert template.title == "Team day"
+    assert template.prompts[0].text == "First line\nsecond line"
+    assert template.prompts[0].options == ("Yes", "No")
+
+
+def test_a_title_of_invisible_characters_is_missing():
+    with pytest.raises(TemplateError) as caught:
+        parse_template('title: "\\u200b\\x00 "\nprompts:' + GOOD_PROMPT)
+    assert [(p.field, p.reason) for p in caught.value.problems] == [
+        ("title", "is required and must not be empty")
+    ]
+
+
+def test_yaml_words_and_numbers_stay_as_written():
+    """YAML 1.1 would turn Yes/No/on into booleans, 1:30 into 90, 1.10 into 1.1 and a
+    date-like title into a date; in a template they stay the text that was typed."""
+    template = parse_template(
+        "title: 2026-05-04\n"
+        "prompts:\n"
+        "  - kind: single_choice\n"
+        "    text: Meet at 1:30?\n"
+        "    options: [Yes, No, on, off, 1.10, 010, ~maybe]\n"
+        "  - kind: scale\n"
+        "    text: Signed\n"
+        "    min: -3\n"
+        "    max: +3\n"
+    )
+    assert template.title == "2026-05-04"
+    assert template.prompts[0].text == "Meet at 1:30?"
+    assert template.prompts[0].options == ("Yes", "No", "on", "off", "1.10", "010", "~maybe")
+    assert (template.prompts[1].scale_min, template.prompts[1].scale_max) == (-3, 3)
