@@ -18,6 +18,7 @@ from .literal import literal
 
 FORM_KEY = "phone_answer_form"
 SEND_KEY = "phone_send"
+REF_KEY = "phone_ref"  # hidden: the id of the prompt the form was drawn for
 SINGLE_KEY = "phone_single"
 MULTI_KEY = "phone_multi_{}"  # one checkbox per option, by position
 SCALE_KEY = "phone_scale"

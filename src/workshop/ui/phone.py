@@ -1,14 +1,14 @@
 """The participant's phone: join by code, answer the live prompt, follow the room.
 
-Everything a phone needs comes from the URL (``code``; ``q``, the prompt it is
-showing; ``p``, the token where cookies are blocked), the participant cookie and the
-database, so a reconnect to a restarted server (an empty ``st.session_state``) resumes
-where it was.
+Everything a phone needs comes from the URL (``code``; ``p``, the token where cookies
+are blocked), the participant cookie and the database, so a reconnect to a restarted
+server (an empty ``st.session_state``) resumes where it was.
 
-Each answer is booked against the prompt the phone was SHOWING, read from the URL the
-browser sent with the submit (``q`` is updated at the end of the run that draws a
-prompt). If the facilitator moved on meanwhile, the service refuses with ``PromptMoved``
-and the phone says so: an answer is never lost silently, nor booked on the wrong prompt.
+Each answer is booked against the prompt the phone was SHOWING. The answer form carries
+that prompt's id in a hidden field, so the id travels with the submit exactly as the
+browser displayed it. If the facilitator moved on meanwhile, the service refuses with
+``PromptMoved`` and the phone says so: an answer is never lost silently, nor booked on
+the wrong prompt. Form and widget keys never depend on the prompt (DESIGN.md).
 """
 
 from __future__ import annotations
@@ -35,9 +35,7 @@ from .phone_follow import follow_session, retry_soon
 from .phone_results import render_phone_results
 
 CODE_PARAM = "code"
-SHOWING_PARAM = "q"
 _JOINED = "phone_joined"  # (code, token) -> session id, so a rerun does not re-join
-_SHOWING = "phone_showing"  # the prompt id last drawn (fallback when the URL lacks q)
 _FORM_FOR = "phone_form_for"  # prompt id the answer form was last drawn for; None: no form
 _CHANGE_KEY = "phone_change"  # the "Change my answer" expander's open state
 _CHANGE_FOR = "phone_change_for"  # ...and the prompt it belongs to
@@ -74,7 +72,6 @@ def render_code_entry(problem: str | None = None) -> None:
             st.error("Please type the code shown on the screen.")
             return
         st.query_params[CODE_PARAM] = code
-        st.query_params.pop(SHOWING_PARAM, None)
         st.rerun()
 
 
@@ -127,7 +124,7 @@ def render_privacy_line() -> None:
 
 def render_live(ctx: AppContext, *, session: Session, token: str) -> None:
     """The current prompt with its answer input, or the waiting / closed / ended screens."""
-    showing = _showing_prompt_id()
+    sent_for = _prompt_id_sent()  # before anything is re-seeded on this run
     try:
         view = services.get_live_view(db=ctx.db, session_id=session.id)
         mine = _my_answer(ctx, view.prompt, token)
@@ -154,14 +151,13 @@ def render_live(ctx: AppContext, *, session: Session, token: str) -> None:
         _render_waiting(None, None)
     else:
         if session.answering_open:
-            _render_open(ctx, session, prompt, mine, showing=showing, token=token, notice=notice)
+            _render_open(ctx, session, prompt, mine, sent_for=sent_for, token=token, notice=notice)
         else:
             _forget_form()
             _render_waiting(prompt, mine)
-            _catch_late_submit(ctx, session, showing=showing, token=token, notice=notice)
+            _catch_late_submit(ctx, session, sent_for=sent_for, token=token, notice=notice)
         if session.results_visible:
             render_phone_results(session, prompt)
-        _remember_showing(prompt.id)
 
 
 def _my_answer(ctx: AppContext, prompt: Prompt | None, token: str) -> Answer | None:
@@ -211,7 +207,7 @@ def _render_open(
     prompt: Prompt,
     mine: Answer | None,
     *,
-    showing: int | None,
+    sent_for: int | None,
     token: str,
     notice: Any,
 ) -> None:
@@ -231,10 +227,11 @@ def _render_open(
             _forget_form()
             return
     with holder:
-        raw, sent, message_slot = _answer_form(prompt, mine)
+        raw, sent, drawn_ref, message_slot = _answer_form(prompt, mine)
     if not sent:
         return
-    if showing is None:  # pragma: no cover - only a hand-edited URL in a new browser session
+    shown = sent_for if sent_for is not None else _as_prompt_id(drawn_ref)
+    if shown is None:  # pragma: no cover - only a forged form
         message_slot.warning("Please check the question above and send your answer again.")
         return
     try:
@@ -242,7 +239,7 @@ def _render_open(
             db=ctx.db,
             secret=ctx.participant_secret,
             session_id=session.id,
-            prompt_id=showing,
+            prompt_id=shown,
             token=token,
             raw=raw,
         )
@@ -279,7 +276,7 @@ def shown_answer(prompt: Prompt, answer: Answer) -> str:
 
 
 def _catch_late_submit(
-    ctx: AppContext, session: Session, *, showing: int | None, token: str, notice: Any
+    ctx: AppContext, session: Session, *, sent_for: int | None, token: str, notice: Any
 ) -> None:
     """Answering closed while this phone was sending: say so instead of dropping it.
 
@@ -288,15 +285,17 @@ def _catch_late_submit(
     service gives the reason (closed, or moved on).
     """
     with st.container(key="phone_late_submit"), st.form(answer_input.FORM_KEY, border=False):
+        drawn_ref = _prompt_ref_field(None)
         sent = st.form_submit_button("Send", key=answer_input.SEND_KEY)
-    if not sent or showing is None:
+    shown = sent_for if sent_for is not None else _as_prompt_id(drawn_ref)
+    if not sent or shown is None:
         return
     try:
         services.submit_answer(
             db=ctx.db,
             secret=ctx.participant_secret,
             session_id=session.id,
-            prompt_id=showing,
+            prompt_id=shown,
             token=token,
             raw=None,
         )
@@ -304,8 +303,12 @@ def _catch_late_submit(
         notice.warning(f"{error} The answer you just sent was not taken.", icon=":material/block:")
 
 
-def _answer_form(prompt: Prompt, mine: Answer | None) -> tuple[Any, bool, Any]:
-    """Draw the answer form (stable keys); returns (raw answer, sent?, message slot)."""
+def _answer_form(prompt: Prompt, mine: Answer | None) -> tuple[Any, bool, str | None, Any]:
+    """Draw the answer form (stable keys).
+
+    Returns the raw answer, whether it was sent, the hidden prompt reference as drawn,
+    and a slot for an inline message under the button.
+    """
     value = mine.value if mine is not None else None
     drawn_for = st.session_state.get(_FORM_FOR, _NOT_DRAWN)
     if drawn_for is _NOT_DRAWN:
@@ -315,11 +318,13 @@ def _answer_form(prompt: Prompt, mine: Answer | None) -> tuple[Any, bool, Any]:
         defaults: dict[str, Any] | None = answer_input.input_values(prompt.spec, value)
     elif drawn_for != prompt.id:
         answer_input.seed_inputs(prompt.spec, value)  # another prompt's values must go
+        st.session_state[answer_input.REF_KEY] = str(prompt.id)
         defaults = None
     else:
         defaults = answer_input.input_values(prompt.spec, value)
     st.session_state[_FORM_FOR] = prompt.id
     with st.form(answer_input.FORM_KEY, border=False, enter_to_submit=False):
+        drawn_ref = _prompt_ref_field(None if defaults is None else prompt.id)
         raw = answer_input.render_inputs(prompt.spec, defaults)
         sent = st.form_submit_button(
             "Send my answer" if mine is None else "Update my answer",
@@ -328,7 +333,7 @@ def _answer_form(prompt: Prompt, mine: Answer | None) -> tuple[Any, bool, Any]:
             key=answer_input.SEND_KEY,
         )
         message_slot = st.empty()
-    return raw, sent, message_slot
+    return raw, sent, drawn_ref, message_slot
 
 
 def _forget_form() -> None:
@@ -337,17 +342,29 @@ def _forget_form() -> None:
         st.session_state[_FORM_FOR] = None
 
 
-def _showing_prompt_id() -> int | None:
-    """The prompt this browser was showing when it sent this run (URL first)."""
-    raw = st.query_params.get(SHOWING_PARAM, "")
-    if raw.isdigit():
-        return int(raw)
-    remembered = st.session_state.get(_SHOWING)
-    return remembered if isinstance(remembered, int) else None
+def _prompt_ref_field(default_prompt_id: int | None) -> str | None:
+    """The hidden field that tells the server which prompt the browser showed.
+
+    Its value is sent with the form, so it is exactly what the person saw. ``None`` when
+    the value was seeded through session state on this run (or is unknown).
+    """
+    with st.container(key="phone_ref_box"):
+        return st.text_input(
+            "Question shown",
+            value="" if default_prompt_id is None else str(default_prompt_id),
+            key=answer_input.REF_KEY,
+            label_visibility="collapsed",
+        )
 
 
-def _remember_showing(prompt_id: int) -> None:
-    """Called last in the run: the URL changes after the prompt's widgets are drawn."""
-    st.session_state[_SHOWING] = prompt_id
-    if st.query_params.get(SHOWING_PARAM) != str(prompt_id):
-        st.query_params[SHOWING_PARAM] = str(prompt_id)
+def _prompt_id_sent() -> int | None:
+    """The prompt id the browser sent in its form, read before this run re-seeds it.
+
+    Empty in a brand-new browser session (the widget is not known yet): then the value
+    the field returns when drawn is the browser's own, and that is used instead.
+    """
+    return _as_prompt_id(st.session_state.get(answer_input.REF_KEY))
+
+
+def _as_prompt_id(raw: object) -> int | None:
+    return int(raw) if isinstance(raw, str) and raw.isdigit() else None

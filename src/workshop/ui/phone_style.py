@@ -64,6 +64,8 @@ M .st-key-phone_answer_text [data-testid="stText"] {
 M .st-key-phone_cards [data-testid="stText"] { font-size: 1.05rem; white-space: pre-wrap; }
 /* The live follower (phone_follow) draws nothing a person needs to see. */
 M [data-testid="stLayoutWrapper"]:has(> .st-key-phone_follow) { display: none; }
+/* The prompt reference travels with the form; nobody needs to see it. */
+M [data-testid="stLayoutWrapper"]:has(> .st-key-phone_ref_box) { display: none; }
 /* Receives a Send tapped just as answering closed (see phone._catch_late_submit). */
 M [data-testid="stLayoutWrapper"]:has(> .st-key-phone_late_submit) { display: none; }
 /* The app has no sidebar; hide its toggle. */
