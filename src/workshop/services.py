@@ -307,6 +307,17 @@ def _participant(conn: Any, session_id: int, token: str, secret: bytes) -> tuple
     return repo.create_participant(conn, session_id, token_hash, joined_at=_now())
 
 
+# Ids the store can hold (SQLite and PostgreSQL integers); the page sends the prompt id
+# back from the browser, so anything else is treated as a question that does not exist.
+_MAX_ROW_ID = 2**31 - 1
+
+
+def _check_ids(session_id: object, prompt_id: object) -> None:
+    for row_id in (session_id, prompt_id):
+        if type(row_id) is not int or not 0 < row_id <= _MAX_ROW_ID:
+            raise NotFound("That question does not belong to this session.")
+
+
 def _check_token(token: str | None) -> str:
     if not codes.is_plausible_token(token):
         raise AccessDenied("Your browser's participant ticket is not valid. Reload the page.")
@@ -345,6 +356,7 @@ def submit_answer(
     Returns only after the answer is committed, so an acknowledgement means stored.
     """
     token = _check_token(token)
+    _check_ids(session_id, prompt_id)
     SUBMIT_GUARD.check(f"{session_id}:{token}")
 
     def work(conn: Any) -> Answer:

