@@ -19,7 +19,7 @@ if code is None:
     st.stop()
 
 token = get_participant_token()
-session = join(ctx, code=code, token=token)
-if session is not None:
-    render_live(ctx, session=session, token=token)
+session_id = join(ctx, code=code, token=token)
+if session_id is not None:
+    render_live(ctx, session_id=session_id, token=token)
 render_privacy_line()

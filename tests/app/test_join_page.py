@@ -353,3 +353,12 @@ def test_a_busy_store_is_explained_and_the_page_recovers(
     monkeypatch.setattr(services, "get_live_view", real)  # the store is back
     at.run()
     assert [s.value for s in at.subheader] == ["Pick one"]
+
+
+def test_a_session_deleted_while_the_phone_is_open_is_explained(room: Room):
+    at = open_phone({"code": room.code})
+    key = room.started.facilitator_key
+    services.delete_session(db=room.db, session_id=room.session_id, key=key)
+    at.run()
+    assert not at.exception
+    assert "This session no longer exists." in [e.value for e in at.error]

@@ -75,11 +75,11 @@ def render_code_entry(problem: str | None = None) -> None:
         st.rerun()
 
 
-def join(ctx: AppContext, *, code: str, token: str) -> Session | None:
-    """Join the session (once per browser session); draw why not and return None."""
+def join(ctx: AppContext, *, code: str, token: str) -> int | None:
+    """Join the session (once per browser session) and return its id; else say why not."""
     joined = st.session_state.get(_JOINED)
     if joined is not None and joined[0] == (code, token):
-        return _session_or_none(ctx, joined[1])
+        return int(joined[1])
     try:
         participation = services.join_session(
             db=ctx.db, secret=ctx.participant_secret, code=code, token=token
@@ -95,16 +95,7 @@ def join(ctx: AppContext, *, code: str, token: str) -> Session | None:
         retry_soon()
         return None
     st.session_state[_JOINED] = ((code, token), participation.session.id)
-    return participation.session
-
-
-def _session_or_none(ctx: AppContext, session_id: int) -> Session | None:
-    try:
-        return services.get_session(db=ctx.db, session_id=session_id)
-    except NotFound:  # deleted by the facilitator
-        st.session_state.pop(_JOINED, None)
-        render_code_entry(problem="This session no longer exists.")
-        return None
+    return participation.session.id
 
 
 def render_ended(session: Session | None) -> None:
@@ -122,13 +113,13 @@ def render_privacy_line() -> None:
 # ---- the live prompt -------------------------------------------------------------------
 
 
-def render_live(ctx: AppContext, *, session: Session, token: str) -> None:
+def render_live(ctx: AppContext, *, session_id: int, token: str) -> None:
     """The current prompt with its answer input, or the waiting / closed / ended screens."""
     sent_for = _prompt_id_sent()  # before anything is re-seeded on this run
     try:
-        view = services.get_live_view(db=ctx.db, session_id=session.id)
+        view = services.get_live_view(db=ctx.db, session_id=session_id)
         mine = _my_answer(ctx, view.prompt, token)
-    except NotFound:
+    except NotFound:  # the facilitator deleted it
         st.session_state.pop(_JOINED, None)
         render_code_entry(problem="This session no longer exists.")
         return
