@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from datetime import UTC, datetime
@@ -84,3 +85,43 @@ def test_a_failed_unit_of_work_rolls_back_and_frees_the_turn(db):
         db.write(failing)
     assert db.read(repo.list_sessions) == []
     assert db.write(lambda conn: conn.execute(text("SELECT 2")).scalar()) == 2
+
+
+def test_a_writer_interrupted_while_waiting_leaves_the_line():
+    """Otherwise the turn would be handed to nobody and every later write would hang."""
+    queue = WriterQueue()
+    holding, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with queue:
+            holding.set()
+            release.wait(timeout=10)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    assert holding.wait(timeout=10)
+
+    def interrupt(_signum, _frame):
+        raise TimeoutError("interrupted")
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        with pytest.raises(TimeoutError), queue:  # waits behind the holder, then interrupted
+            pass
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert len(queue._waiting) == 0
+    release.set()
+    thread.join(timeout=10)
+    entered = threading.Event()
+
+    def later() -> None:
+        with queue:
+            entered.set()
+
+    late = threading.Thread(target=later)
+    late.start()
+    assert entered.wait(timeout=5), "the queue is stuck"
+    late.join(timeout=5)

@@ -60,16 +60,28 @@ class WriterQueue:
             turn = threading.Lock()
             turn.acquire()
             self._waiting.append(turn)
-        turn.acquire()  # released by the previous writer when it is our turn
+        try:
+            turn.acquire()  # released by the previous writer when it is our turn
+        except BaseException:  # interrupted while waiting: leave the line, or pass it on
+            with self._mutex:
+                if turn in self._waiting:
+                    self._waiting.remove(turn)
+                else:
+                    self._hand_on()
+            raise
         self._owner = me
         return self
 
     def __exit__(self, *exc: object) -> None:
         with self._mutex:
-            self._owner = None
-            if self._waiting:
-                self._owner = -1  # taken: the next waiter sets itself as owner
-                self._waiting.popleft().release()
+            self._hand_on()
+
+    def _hand_on(self) -> None:
+        """Give the turn to the oldest waiter, or free it (called holding ``_mutex``)."""
+        self._owner = None
+        if self._waiting:
+            self._owner = -1  # taken: the next waiter sets itself as owner
+            self._waiting.popleft().release()
 
 
 class Database:
