@@ -116,6 +116,13 @@ def test_presenting_mode_has_no_sidebar_and_esc_leaves_it(app_ctx, started):
     assert at.sidebar.children  # the facilitator's own nav is back
 
 
+def test_start_presenting_mode_from_the_sidebar(app_ctx, started):
+    at = presenter(started)
+    next(b for b in at.sidebar.button if b.label == "Start presenting mode").click().run()
+    assert at.query_params["mode"] == "present"
+    assert not at.sidebar.children
+
+
 def test_sidebar_controls_outside_presenting_mode(app_ctx, started):
     at = presenter(started)
     assert at.get("page_link")

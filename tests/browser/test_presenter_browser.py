@@ -144,6 +144,11 @@ def test_facilitator_runs_the_leadership_session(server, store, projector):
     hidden_box = page.locator(".st-key-presenter-keys").bounding_box()
     assert hidden_box is None or hidden_box["height"] <= 1  # clipped away as well
 
+    # Esc leaves presenting mode: the facilitator's sidebar comes back.
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("stSidebar")).to_be_visible(timeout=5_000)
+    assert "mode=present" not in page.url
+
     # Results page: the CSV download holds those answers.
     page.goto(f"{server.url}/results?code={code}&key={key}")
     download_button = page.get_by_role("button", name="Download CSV")
