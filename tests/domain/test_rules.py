@@ -263,3 +263,8 @@ def test_prompt_of_another_session_refuses():
 def test_closed_prompt_refuses():
     with pytest.raises(PromptClosed):
         check_can_answer(make_session(answering_open=False), prompt_at(1))
+
+
+def test_word_cloud_bounds_the_total_it_reads():
+    assert "too long" in refused(CLOUD, ["x" * 5000, "y" * 5000])
+    assert "too long" in refused(CLOUD, "a, " * 5000)

@@ -102,6 +102,8 @@ def _word_entries(raw: Any, spec: PromptSpec) -> list[str]:
         raise InvalidAnswer(
             f"Please send at most {spec.max_entries} entries (you wrote {len(items)})."
         )
+    if sum(len(i) for i in items if isinstance(i, str)) > ABSOLUTE_TEXT_LIMIT * 4:
+        raise InvalidAnswer("That is too long: please send a few short words.")
     entries: list[str] = []
     seen: set[str] = set()  # folded entries: repeats are dropped in linear time
     for item in items:
