@@ -19,6 +19,9 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from bench.streamlit_protocol import Node, StreamlitClient
 
 LISTENER_KINDS = {"bidi_component"}  # push listeners, not answer inputs
+# Inputs the page hides from people (it carries the prompt the phone showed, see
+# workshop.ui.phone._prompt_ref_field): a person never types into it.
+HIDDEN_INPUT_LABELS = {"Question shown"}
 # components.v2 sends every trigger of a component through one "aggregator" widget whose
 # id is derived from the component's id (streamlit/components/v2/bidi_component/main.py).
 _TRIGGER_AGGREGATOR = "$$STREAMLIT_INTERNAL_KEY_{id}__events"
@@ -44,7 +47,9 @@ def answer_inputs(client: StreamlitClient) -> list[Node]:
     return [
         node
         for node in client.widgets()
-        if node.kind not in LISTENER_KINDS and node.kind not in ("button", "download_button")
+        if node.kind not in LISTENER_KINDS
+        and node.kind not in ("button", "download_button")
+        and getattr(node.proto, "label", "") not in HIDDEN_INPUT_LABELS
     ]
 
 

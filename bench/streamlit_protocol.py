@@ -122,6 +122,8 @@ class StreamlitClient:
 
     nodes: dict[tuple[int, ...], Node] = field(default_factory=dict, init=False)
     widget_states: dict[str, WidgetState] = field(default_factory=dict, init=False)
+    # Values of widgets inside a form, sent only when the form is submitted.
+    form_values: dict[str, dict[str, WidgetState]] = field(default_factory=dict, init=False)
     session_id: str = field(default="", init=False)
     page_script_hash: str = field(default="", init=False)
     run_id: str = field(default="", init=False)
@@ -138,6 +140,7 @@ class StreamlitClient:
         self._cache: dict[str, ForwardMsg] = {}  # hash -> cacheable message
         self._waiters: list[asyncio.Future[None]] = []
         self._first_run_sent = False
+        self._widget_nodes: dict[str, Node] = {}  # widget id -> the node that drew it
 
     # ---- connection -------------------------------------------------------------------
 
@@ -225,22 +228,30 @@ class StreamlitClient:
         await self._ws.send(msg.SerializeToString())
 
     def set_widget(self, widget_id: str, **value: Any) -> None:
-        """Remember a widget's value, e.g. ``set_widget(id, string_value="B")``.
+        """Set a widget's value as a person would, e.g. ``set_widget(id, string_value="B")``.
 
-        Sent with the next rerun, as the browser does for widgets inside a form (their
-        values travel only with the submit) and outside one (with the change itself).
+        A widget outside a form sends it with the next rerun; inside a form it waits,
+        as in the browser, until the form's submit button is pressed.
         """
         ((name, raw),) = value.items()
-        widget = WidgetState(id=widget_id)
-        target = getattr(widget, name, None)
-        if name.endswith("_array_value"):
-            target.data.extend(raw)
+        self._store(widget_id, _widget_state(widget_id, name, raw))
+
+    def _store(self, widget_id: str, widget: WidgetState | None) -> None:
+        node = self._widget_nodes.get(widget_id)
+        states = self.form_values.setdefault(node.form_id, {}) if node and node.form_id else None
+        target = self.widget_states if states is None else states
+        if widget is None:
+            target.pop(widget_id, None)
         else:
-            setattr(widget, name, raw)
-        self.widget_states[widget_id] = widget
+            target[widget_id] = widget
 
     async def click(self, button: Node) -> None:
-        """Press a button (or a form's submit button): a one-shot trigger."""
+        """Press a button (or a form's submit button): a one-shot trigger.
+
+        Submitting a form commits the values its widgets hold, as the browser does.
+        """
+        if button.form_id:
+            self.widget_states.update(self.form_values.pop(button.form_id, {}))
         await self.rerun(
             fragment_id=button.fragment_id,
             triggers=[WidgetState(id=button.widget_id, trigger_value=True)],
@@ -293,6 +304,11 @@ class StreamlitClient:
             self.run_started_at[self.run_id] = received_at
             if len(self.run_started_at) > 64:
                 del self.run_started_at[next(iter(self.run_started_at))]
+            if not msg.metadata.run.fragment_ids:
+                # The browser drops every run_every timer when a full run starts; the run
+                # sends auto_rerun again for the fragments it still draws.
+                for fragment_id in list(self._timers):
+                    self._stop_timer(fragment_id)
             self.session_id = msg.new_session.initialize.session_id
             self.script_running = True
         elif kind == "delta":
@@ -338,6 +354,9 @@ class StreamlitClient:
         else:  # new_transient (toasts...) carries nothing a phone needs
             return
         self.nodes[path] = node
+        if node.widget_id:
+            self._widget_nodes[node.widget_id] = node
+            self._mount_widget(node)
         if self.on_delta is not None:
             self.on_delta(self, node)
 
@@ -370,11 +389,26 @@ class StreamlitClient:
         for path in stale:
             self.nodes.pop(path, None)
         active = {n.widget_id for n in self.nodes.values() if n.widget_id}
-        for widget_id in [w for w in self.widget_states if w not in active]:
-            del self.widget_states[widget_id]
+        for states in (self.widget_states, *self.form_values.values()):
+            for widget_id in [w for w in states if w not in active]:
+                del states[widget_id]
+        for widget_id in [w for w in self._widget_nodes if w not in active]:
+            del self._widget_nodes[widget_id]
         self.stats.script_runs_finished += 1
         if self.on_finished is not None:
             self.on_finished(self, msg)
+
+    def _mount_widget(self, node: Node) -> None:
+        """What a drawn widget puts into the browser's widget state (useBasicWidgetState):
+        its default when first drawn, and the script's value whenever the script set it
+        (``set_value``, e.g. through ``st.session_state``)."""
+        proto = node.proto
+        if getattr(proto, "set_value", False):
+            self._store(node.widget_id, _widget_state_from(node, current=True))
+        elif node.widget_id not in self.widget_states and node.widget_id not in (
+            self.form_values.get(node.form_id, {}) if node.form_id else {}
+        ):
+            self._store(node.widget_id, _widget_state_from(node, current=False))
 
     # ---- fragment timers (run_every) --------------------------------------------------
 
@@ -452,3 +486,52 @@ class StreamlitClient:
     async def wait_idle(self, *, timeout: float) -> None:
         """Wait until the current script run finished (the page is fully drawn)."""
         await self.wait_for(lambda: not self.script_running, timeout=timeout)
+
+
+def _widget_state(widget_id: str, name: str, raw: Any) -> WidgetState:
+    widget = WidgetState(id=widget_id)
+    if name.endswith("_array_value"):
+        getattr(widget, name).data.extend(raw)
+    else:
+        setattr(widget, name, raw)
+    return widget
+
+
+def _widget_state_from(node: Node, *, current: bool) -> WidgetState | None:
+    """A widget's value as the browser holds it: the proto's default, or (``current``) the
+    value the script set. None where the browser holds no value (e.g. no selection).
+
+    Widgets not listed keep no browser-side state here; the server then uses their
+    defaults, which is what the browser would send for an untouched widget.
+    """
+    proto, kind, wid = node.proto, node.kind, node.widget_id
+    if kind in ("text_input", "text_area"):
+        field_name = "value" if current else "default"
+        if not proto.HasField(field_name):
+            return None
+        return _widget_state(wid, "string_value", getattr(proto, field_name))
+    if kind == "checkbox":
+        return _widget_state(wid, "bool_value", proto.value if current else proto.default)
+    if kind in ("radio", "selectbox"):
+        if current:
+            return (
+                _widget_state(wid, "string_value", proto.raw_value)
+                if proto.HasField("raw_value")
+                else None
+            )
+        if not proto.HasField("default") or not proto.options:
+            return None
+        return _widget_state(wid, "string_value", proto.options[proto.default])
+    if kind == "button_group":
+        picked = (
+            list(proto.raw_values) if current else [proto.options[i].content for i in proto.default]
+        )
+        return _widget_state(wid, "string_array_value", picked)
+    if kind == "multiselect":
+        picked = list(proto.raw_values) if current else [proto.options[i] for i in proto.default]
+        return _widget_state(wid, "string_array_value", picked)
+    if kind == "slider" and not proto.options:
+        return _widget_state(
+            wid, "double_array_value", list(proto.value if current else proto.default)
+        )
+    return None
