@@ -233,6 +233,7 @@ def _render_open(
             prompt_id=shown,
             token=token,
             raw=raw,
+            blocked_words=ctx.settings.profanity_words,
         )
     except PromptMoved as error:
         notice.warning(f"{error} Here is the current question.", icon=":material/redo:")
@@ -358,4 +359,7 @@ def _prompt_id_sent() -> int | None:
 
 
 def _as_prompt_id(raw: object) -> int | None:
-    return int(raw) if isinstance(raw, str) and raw.isdigit() else None
+    """The field's text as an id; ASCII digits only (``"²".isdigit()`` is true, too)."""
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 18:
+        return int(raw)
+    return None
