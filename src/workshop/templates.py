@@ -287,6 +287,9 @@ class _Validator:
         options = [self.text(o, "options", limit=MAX_OPTION_TEXT, required=True, n=n) for o in raw]
         if len({o.casefold() for o in options}) != len(options):
             self.problem("options", "has the same choice twice", n)
+        if any("; " in o for o in options):
+            # The CSV joins multiple selections with "; ", so a choice must not contain it.
+            self.problem("options", "a choice must not contain '; ' (it separates choices)", n)
         return tuple(options)
 
     def text(

@@ -499,3 +499,13 @@ def test_yaml_words_and_numbers_stay_as_written():
     assert template.prompts[0].text == "Meet at 1:30?"
     assert template.prompts[0].options == ("Yes", "No", "on", "off", "1.10", "010", "~maybe")
     assert (template.prompts[1].scale_min, template.prompts[1].scale_max) == (-3, 3)
+
+
+def test_option_holding_the_csv_separator_is_refused():
+    text = (
+        "title: T\nprompts:\n  - kind: single_choice\n    text: Q\n"
+        "    options: ['a; b', 'c']\n"
+    )
+    with pytest.raises(TemplateError) as refused:
+        parse_template(text, source="sep.yaml")
+    assert "options" in str(refused.value) and "sep.yaml" in str(refused.value)
