@@ -35,7 +35,6 @@ if importlib.util.find_spec("workshop") is None:  # not installed: use the sourc
     sys.path.insert(0, str(ROOT / "src"))
 
 from tests.support.postgres import create_database, find_pg_bin, throwaway_cluster  # noqa: E402
-
 from workshop import services  # noqa: E402
 from workshop.domain.codes import new_participant_token  # noqa: E402
 from workshop.domain.model import PromptKind, PromptSpec, Template  # noqa: E402

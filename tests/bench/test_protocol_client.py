@@ -12,9 +12,9 @@ import random
 from pathlib import Path
 
 import pytest
+
 from bench.phone_driver import plan_answer
 from bench.streamlit_protocol import StreamlitClient
-
 from tests.support.builders import make_session
 from tests.support.server import running_server
 from workshop import services
