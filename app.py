@@ -7,7 +7,7 @@ Run: ``streamlit run app.py``.
 
 import streamlit as st
 
-from workshop.ui.pages import PAGES
+from workshop.ui.pages import build_pages
 
 st.set_page_config(page_title="workshop", page_icon="🗳️", layout="wide")
-st.navigation(PAGES, position="hidden").run()
+st.navigation(build_pages(), position="hidden").run()

@@ -15,12 +15,20 @@ def _page(file: str, title: str, icon: str, url_path: str, default: bool = False
     )
 
 
-HOME = _page("home.py", "Sessions", "🏠", "home", default=True)
-CONSOLE = _page("console.py", "Console", "🎛️", "console")
-PRESENTER = _page("presenter.py", "Presenter", "📽️", "presenter")
-RESULTS = _page("results.py", "Results", "📊", "results")
-JOIN = _page("join.py", "Join", "📱", "join")
+def build_pages() -> dict[str, list[st.Page]]:
+    """Fresh page objects for one run of app.py, grouped by audience.
 
-FACILITATOR_PAGES = [HOME, CONSOLE, PRESENTER, RESULTS]
-PARTICIPANT_PAGES = [JOIN]
-PAGES = {"Facilitator": FACILITATOR_PAGES, "Participant": PARTICIPANT_PAGES}
+    Never share them between runs: ``st.navigation`` marks the chosen page object as
+    callable and its ``run()`` clears the mark, so sessions starting at the same moment
+    (a room scanning the QR code) would clear each other's mark and crash with "This
+    page cannot be called directly".
+    """
+    return {
+        "Facilitator": [
+            _page("home.py", "Sessions", "🏠", "home", default=True),
+            _page("console.py", "Console", "🎛️", "console"),
+            _page("presenter.py", "Presenter", "📽️", "presenter"),
+            _page("results.py", "Results", "📊", "results"),
+        ],
+        "Participant": [_page("join.py", "Join", "📱", "join")],
+    }

@@ -1,0 +1,77 @@
+"""A room scans the QR code at once: every phone's first load must draw the join page.
+
+Streamlit's ``st.Page`` objects carry per-run state; shared between sessions (built once
+at import), concurrent first runs crashed some phones with "This page cannot be called
+directly" (found by the SIGKILL burst test). app.py now builds them per run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bench.streamlit_protocol import StreamlitClient
+from tests.support.builders import make_session, make_template
+from tests.support.server import running_server
+from workshop.domain.codes import new_participant_token
+from workshop.domain.model import PromptKind, PromptSpec
+from workshop.storage import make_database
+from workshop.ui.pages import build_pages
+from workshop.web.participant_cookie import PARTICIPANT_COOKIE
+
+PHONES = 40
+QUESTION = "Scanned together"
+
+
+def test_every_run_gets_its_own_page_objects():
+    first, second = build_pages(), build_pages()
+    ids = {id(p) for pages in (first, second) for group in pages.values() for p in group}
+    assert len(ids) == 2 * sum(len(group) for group in first.values())
+    source = (Path(__file__).resolve().parents[2] / "app.py").read_text()
+    assert "st.navigation(build_pages()" in source
+
+
+async def _first_load(url: str, code: str) -> tuple[list[str], list[str]]:
+    client = StreamlitClient(
+        url,
+        page="join",
+        query_string=f"code={code}",
+        cookies={PARTICIPANT_COOKIE: new_participant_token()},
+    )
+    await client.connect()
+    try:
+        await client.wait_for(
+            lambda: (
+                client.find_text(QUESTION) or any(n.kind == "exception" for n in client.elements())
+            ),
+            timeout=90,
+        )
+        crashes = [str(n.proto)[:200] for n in client.elements() if n.kind == "exception"]
+        return crashes, client.texts()
+    finally:
+        await client.close()
+
+
+@pytest.mark.slow
+def test_a_wave_of_first_loads_draws_the_join_page_for_everyone(tmp_path: Path):
+    with running_server(tmp_path / "data") as server:
+        db = make_database(f"sqlite:///{server.data_dir / 'workshop.db'}")
+        try:
+            template = make_template(
+                PromptSpec(kind=PromptKind.OPEN_TEXT, text=QUESTION, max_length=50)
+            )
+            code = make_session(db, template).session.code
+
+            async def wave() -> list[tuple[list[str], list[str]]]:
+                return await asyncio.gather(*(_first_load(server.url, code) for _ in range(PHONES)))
+
+            results = asyncio.run(wave())
+        finally:
+            db.dispose()
+        log = server.log()
+    crashed = [crashes for crashes, _ in results if crashes]
+    assert crashed == [], f"{len(crashed)} of {PHONES} phones crashed on their first load"
+    assert all(any(QUESTION in t for t in texts) for _, texts in results)
+    assert "Traceback" not in log
