@@ -32,7 +32,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # pytest-playwright's sync API keeps an asyncio loop running in the main thread from
     # the first browser test to the end of the session, and asyncio.run() in any later
     # test then fails: run the browser tests last (the sort is stable).
-    items.sort(key=lambda item: "tests/browser/" in str(item.fspath))
+    # Real-browser tests elsewhere (tests/hardening) carry the marker themselves.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
 @pytest.fixture(scope="session")
