@@ -47,7 +47,11 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 45
 
 
 def start_server(
-    data_dir: Path, *, port: int | None = None, extra_env: dict[str, str] | None = None
+    data_dir: Path,
+    *,
+    port: int | None = None,
+    extra_env: dict[str, str] | None = None,
+    address: str = "127.0.0.1",  # another loopback address (127.0.0.2) tells client from server
 ) -> RunningServer:
     port = port or free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -67,7 +71,7 @@ def start_server(
             "run",
             str(ROOT / "server.py"),
             "--server.address",
-            "127.0.0.1",
+            address,
             "--server.port",
             str(port),
             "--server.headless",
@@ -80,7 +84,7 @@ def start_server(
         start_new_session=True,
     )
     handle.close()
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{address}:{port}"
     try:
         wait_healthy(url, process)
     except Exception:
