@@ -278,9 +278,10 @@ def test_a_send_racing_the_facilitator_is_refused_out_loud_never_lost(browser: B
         page.evaluate("window.__workshopLive.source.close()")
         page.get_by_text("On foot", exact=True).click()
         services.next_prompt(db=room.db, session_id=room.sid, key=room.key)
+        expect(page.get_by_text("How did you travel here?")).to_be_visible()  # still stale
         page.get_by_role("button", name="Send my answer").click()
         expect(page.get_by_text("moved on to another question", exact=False)).to_be_visible(
-            timeout=10_000
+            timeout=UI_TIMEOUT_MS
         )
         wait_shown(page, "One thing we should keep")  # and it shows where the room is
         assert room.answers(0) == [] and room.answers(1) == []
@@ -301,6 +302,8 @@ def test_a_phone_resumes_by_itself_after_a_server_restart(browser: Browser, tmp_
         wait_shown(page, "How did you travel here?")
         page.get_by_text("By train", exact=True).click()
         send(page)
+        page.wait_for_function("() => window.__workshopLive && window.__workshopLive.boot")
+        old_boot = page.evaluate("window.__workshopLive.boot")
 
         stop_server_process(server.process, kill=True)  # a crash, not a clean stop
         server = start_server(server.data_dir, port=port)
@@ -309,7 +312,17 @@ def test_a_phone_resumes_by_itself_after_a_server_restart(browser: Browser, tmp_
         # No tap, no reload by the participant: the phone notices and shows the new prompt.
         restarted = time.monotonic()
         wait_shown(page, "One thing we should keep", timeout_ms=30_000)
-        print(f"the phone resumed {time.monotonic() - restarted:.1f} s after the restart")
+        print(f"the phone showed the new prompt {time.monotonic() - restarted:.1f} s later")
+        # The push listener then sees the new server (boot id) and reloads the page once;
+        # text typed during that reload would be lost, so the participant types after it.
+        page.wait_for_function(
+            "old => window.__workshopLive && window.__workshopLive.boot"
+            " && window.__workshopLive.boot !== old",
+            arg=old_boot,
+            timeout=30_000,
+        )
+        print(f"and settled {time.monotonic() - restarted:.1f} s after the restart")
+        wait_shown(page, "One thing we should keep")
         page.get_by_label("Your answer (up to 120 characters)").fill("The quiet room")
         send(page)
         view = services.get_live_view(db=db, session_id=sid)
