@@ -189,6 +189,13 @@ def test_hostile_answers_from_phones_never_run_anywhere(room: Room, contexts):
     phone_b = open_page(room, contexts["phone_b"], f"join?code={room.code}")
     entries = phone_b.get_by_role("textbox", name="Answer 1")
     expect(entries).to_be_visible(timeout=UI_TIMEOUT_MS)
+    # A refused entry is quoted back in the error message: as text, not as Markdown.
+    too_long = "![img](x) **two** three four"
+    entries.fill(too_long)
+    phone_b.get_by_role("button", name="Send my answer").click()
+    refusal = phone_b.get_by_test_id("stAlertContentError")
+    expect(refusal).to_contain_text("has 4 words", timeout=UI_TIMEOUT_MS)
+    assert too_long in refusal.inner_text()
     for i, payload in enumerate(HOSTILE):
         phone_b.get_by_role("textbox", name=f"Answer {i + 1}").fill(payload)
     phone_b.get_by_role("button", name="Send my answer").click()

@@ -443,8 +443,22 @@ PAGE_TEMPLATE = make_template(
     PromptSpec(kind=PromptKind.WORD_CLOUD, text="Three words", max_words=3, max_entries=3),
     title="Hostile page",
 )
-# Elements that may carry participant text: plain text, and Markdown that allows no HTML.
+# Participant text may appear verbatim only as plain text (st.text) or as a widget's value:
+# never where HTML renders, nor where Markdown would turn it into links, images or emphasis.
 HTML_CAPABLE = ("html", "bidi_component", "iframe", "json")
+MARKDOWN_RENDERED = (
+    "markdown",
+    "caption",
+    "error",
+    "warning",
+    "info",
+    "success",
+    "title",
+    "header",
+    "subheader",
+    "exception",
+)
+MARKDOWN_ACTIVE = set("[]*_`<>$~#\\")
 
 
 @dataclass
@@ -531,6 +545,12 @@ def assert_shown_inertly(at: AppTest, *needles: str) -> None:
         if kind in HTML_CAPABLE or getattr(proto, "allow_html", False):
             for needle in needles:
                 assert needle[:40] not in dump, f"participant text inside {kind}: {needle!r}"
+        elif kind in MARKDOWN_RENDERED:
+            body = getattr(proto, "body", "")
+            for needle in needles:
+                active = MARKDOWN_ACTIVE & set(needle[:40])
+                if active and needle[:40] in body:
+                    pytest.fail(f"participant text is Markdown in a {kind}: {body!r}")
 
 
 @dataclass(frozen=True)
@@ -578,6 +598,10 @@ PAGE_CASES: list[PageCase] = [
     PageCase("words-script", typed=[SCRIPT, IMG_ONERROR, ""]),
     PageCase("words-markdown", typed=["[x](javascript:alert(1))", "![i](x)", "**b**"]),
     PageCase("words-too-many-words", typed=["<b>one two three four</b>", "", ""], expect="refused"),
+    PageCase("words-markdown-echoed", typed=["![img](x) a b c", "", ""], expect="refused"),
+    PageCase(
+        "words-directive-echoed", typed=[":red[big] **loud** now `x`", "", ""], expect="refused"
+    ),
     code_case("code-malformed", "K7Q"),
     code_case("code-unknown", "ZZZ-ZZZ"),
     code_case("code-script", SCRIPT),

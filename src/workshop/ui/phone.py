@@ -29,7 +29,7 @@ from ..domain.errors import (
 )
 from ..domain.model import Answer, Prompt, PromptKind, Session
 from . import answer_input
-from .literal import literal
+from .literal import inert, literal
 from .participant import PRIVACY_LINE
 from .phone_follow import follow_session, retry_soon
 from .phone_results import render_phone_results
@@ -57,7 +57,7 @@ def render_code_entry(problem: str | None = None) -> None:
     """A big field for the join code, for people who typed the address by hand."""
     st.title("Join a session")
     if problem:
-        st.error(problem)
+        st.error(inert(problem))
     with st.form("phone_code_form", border=False):
         typed = st.text_input(
             "Join code (it is on the screen)",
@@ -236,9 +236,9 @@ def _render_open(
             blocked_words=ctx.settings.profanity_words,
         )
     except PromptMoved as error:
-        notice.warning(f"{error} Here is the current question.", icon=":material/redo:")
+        notice.warning(inert(f"{error} Here is the current question."), icon=":material/redo:")
     except (WorkshopError, NotFound) as error:
-        message_slot.error(str(error))
+        message_slot.error(inert(str(error)))
     else:
         st.session_state[_COLLAPSE] = True
         st.rerun()  # draw the "received" state from the store: acknowledged = committed
@@ -292,7 +292,9 @@ def _catch_late_submit(
             raw=None,
         )
     except WorkshopError as error:
-        notice.warning(f"{error} The answer you just sent was not taken.", icon=":material/block:")
+        notice.warning(
+            inert(f"{error} The answer you just sent was not taken."), icon=":material/block:"
+        )
 
 
 def _answer_form(prompt: Prompt, mine: Answer | None) -> tuple[Any, bool, str | None, Any]:
