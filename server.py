@@ -7,17 +7,13 @@ Run with ``streamlit run server.py`` (what scripts/start.sh does) or
 from pathlib import Path
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from workshop.config import Settings
 from workshop.guards import SUBMIT_GUARD
+from workshop.ui.streamlit_internals import disable_legacy_pages_directory
 from workshop.web.routes import MIDDLEWARE, ROUTES
 
-# A ``pages/`` folder beside app.py puts Streamlit in its legacy folder-based multipage
-# mode until some run reaches ``st.navigation``: a phone landing on /join before anyone
-# opened / would run pages/join.py directly, with a sidebar listing every facilitator
-# page. app.py routes everything through st.navigation, so the legacy mode is off.
-PagesManager.uses_pages_directory = False
+disable_legacy_pages_directory()  # phones must never see facilitator pages
 
 # The per-participant submit rate limit lives in this process: apply the installation's
 # setting (WORKSHOP_SUBMIT_INTERVAL_SECONDS) once, at start.
