@@ -272,7 +272,9 @@ def reset_prompt(*, db: Database, session_id: int, key: str | None, prompt_id: i
         repo.delete_prompt_answers(conn, prompt_id)
         repo.update_session(conn, session_id)
 
-    return _facilitator_write(db, session_id, key, work)
+    session = _facilitator_write(db, session_id, key, work)
+    db.forget_deleted()
+    return session
 
 
 def end_session(*, db: Database, session_id: int, key: str | None) -> Session:
@@ -294,6 +296,7 @@ def delete_session(*, db: Database, session_id: int, key: str | None) -> None:
     """Delete a session with all its prompts, participants and answers."""
     check_facilitator_key(db=db, session_id=session_id, key=key)
     db.write(lambda conn: repo.delete_session(conn, session_id))
+    db.forget_deleted()
 
 
 # ---- participants ---------------------------------------------------------------------

@@ -295,3 +295,29 @@ def test_the_facilitator_deletes_a_session_from_the_console(app_ctx):
     # Its links now open nothing.
     at = open_page("console", code=doomed.session.code, key=doomed.facilitator_key)
     assert len(at.error) == 1 and not at.button
+
+
+@pytest.mark.parametrize("how", ["delete_session", "reset_prompt"])
+def test_deleted_answers_leave_no_copy_in_the_sqlite_files(tmp_path: Path, secret, how):
+    """Not only no row: no bytes either, while the app keeps running (WAL included)."""
+    db = make_database(f"sqlite:///{tmp_path / 'workshop.db'}")
+    try:
+        started = make_session(
+            db, make_template(PromptSpec(kind=PromptKind.OPEN_TEXT, text="Confide"))
+        )
+        for i in range(3):
+            answer_current(db, started, f"DELETE-CANARY-{i} my secret", secret=secret)
+        files = raw_bytes(tmp_path)
+        assert any(b"DELETE-CANARY" in content for content in files.values())
+        sid, key = started.session.id, started.facilitator_key
+        if how == "delete_session":
+            services.delete_session(db=db, session_id=sid, key=key)
+        else:
+            prompt = services.list_prompts(db=db, session_id=sid)[0]
+            services.reset_prompt(db=db, session_id=sid, key=key, prompt_id=prompt.id)
+        left = [
+            name for name, content in raw_bytes(tmp_path).items() if b"DELETE-CANARY" in content
+        ]
+        assert left == [], f"deleted answers still readable in {left}"
+    finally:
+        db.dispose()

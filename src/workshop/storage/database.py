@@ -127,6 +127,26 @@ class Database:
                 time.sleep(min(0.5, 0.02 * 2**attempt) * (0.5 + random.random()))
         raise StoreBusy()  # pragma: no cover - loop always returns or raises
 
+    def forget_deleted(self) -> None:
+        """After a delete, fold SQLite's write-ahead log into the database file and empty
+        it, so old copies of the deleted rows do not linger in ``workshop.db-wal`` (the
+        database file itself overwrites deleted content: ``secure_delete``). Best effort:
+        a reader still inside a transaction keeps the log until the next checkpoint."""
+        if not self.is_sqlite:
+            return
+        with self._write_lock:
+            raw = self.engine.raw_connection()
+            cursor = raw.cursor()
+            (usual_timeout,) = cursor.execute("PRAGMA busy_timeout").fetchone()
+            try:
+                # Rare (a facilitator's delete), but writers queue behind it: wait 1 s at most.
+                cursor.execute("PRAGMA busy_timeout=1000")
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                cursor.execute(f"PRAGMA busy_timeout={int(usual_timeout)}")
+                cursor.close()
+                raw.close()
+
     def dispose(self) -> None:
         self.engine.dispose()
 
