@@ -102,3 +102,19 @@ def test_parse_link_or_key():
         "KEY",
     )
     assert parse_link_or_key("") == (None, "")
+
+
+def test_admin_password_also_hides_the_session_list(app_ctx, monkeypatch, leadership_template):
+    existing = make_session(app_ctx.db, leadership_template)
+    monkeypatch.setenv("WORKSHOP_ADMIN_PASSWORD", "s3cret-pass")
+    at = open_page("home")
+    shown = " ".join(str(e.value) for e in (*at.markdown, *at.caption, *at.text))
+    assert not at.dataframe and display_code(existing.session.code) not in shown
+    at.text_input(key="unlock-password").input("wrong")
+    next(b for b in at.button if b.label == "Show sessions").click().run()
+    assert any("admin password is not right" in e.value for e in at.error)
+    assert not at.dataframe
+    at.text_input(key="unlock-password").input("s3cret-pass")
+    next(b for b in at.button if b.label == "Show sessions").click().run()
+    assert_no_errors(at)
+    assert display_code(existing.session.code) in list(at.dataframe[0].value["Code"])

@@ -25,6 +25,7 @@ from .facilitator import (
 )
 
 LINKS_STATE = "home_links_for"  # the join code whose private links are on show
+ADMIN_STATE = "home_admin_ok"  # this browser gave the admin password (when one is set)
 SESSIONS_SHOWN = 30
 
 
@@ -39,10 +40,41 @@ def render_home() -> None:
     with start:
         _start_form(ctx)
     with sessions:
+        if not _admin_ok(ctx):
+            _unlock_form(ctx)
+            return
         listed = services.list_sessions(db=ctx.db)
         _session_table(listed)
         if listed:
             _resume_form(ctx, listed)
+
+
+def _password_matches(ctx: AppContext, given: str) -> bool:
+    expected = ctx.settings.admin_password or ""
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _admin_ok(ctx: AppContext) -> bool:
+    """No admin password set, or this browser session already gave it."""
+    return not ctx.settings.admin_password or bool(st.session_state.get(ADMIN_STATE))
+
+
+def _unlock_form(ctx: AppContext) -> None:
+    """With an admin password set, the list of sessions (titles, join codes) is private too."""
+    st.subheader("Sessions")
+    st.caption(
+        "This installation lists its sessions only after the admin password. "
+        "Have a private facilitator link? Open it directly."
+    )
+    with st.form("unlock-sessions", border=False):
+        given = st.text_input("Admin password", type="password", key="unlock-password")
+        if not st.form_submit_button("Show sessions"):
+            return
+    if not _password_matches(ctx, given):
+        st.error("That admin password is not right. Ask whoever runs this installation.")
+        return
+    st.session_state[ADMIN_STATE] = True
+    st.rerun()
 
 
 def _load_templates() -> tuple[list[Template], list[str]]:
@@ -73,7 +105,7 @@ def _start_form(ctx: AppContext) -> None:
     if template.description:
         st.caption(markdown_literal(template.description))
     password = ""
-    needs_password = bool(ctx.settings.admin_password)
+    needs_password = not _admin_ok(ctx)
     if needs_password:
         password = st.text_input(
             "Admin password",
@@ -84,10 +116,11 @@ def _start_form(ctx: AppContext) -> None:
     if st.button(
         "Start session", type="primary", icon=":material/play_arrow:", key="start-session"
     ):
-        expected = ctx.settings.admin_password or ""
-        if needs_password and not hmac.compare_digest(password.encode(), expected.encode()):
+        if needs_password and not _password_matches(ctx, password):
             st.error("That admin password is not right. Ask whoever runs this installation.")
             return
+        if needs_password:
+            st.session_state[ADMIN_STATE] = True
         started = services.start_session(db=ctx.db, template=template)
         remember_key(started.session.code, started.facilitator_key)
         st.session_state[LINKS_STATE] = started.session.code
