@@ -22,6 +22,7 @@ from ..domain.codes import display_code, normalise_join_code
 from ..domain.errors import AccessDenied, WorkshopError
 from ..domain.model import Session
 from .context import get_context
+from .literal import literal
 
 # The facilitator pages' files, as ui/pages.py registers them. Paths, not the registry's
 # st.Page objects: those are only complete when made inside a script run, and this
@@ -102,7 +103,7 @@ def draw_nav(access: FacilitatorAccess) -> None:
     """The facilitator's own navigation (the app's is hidden), carrying code and key."""
     query = access.query
     with st.sidebar:
-        st.markdown(f"**{markdown_literal(access.session.title)}**")
+        st.markdown(f"**{literal(access.session.title)}**")
         st.caption(f"Join code {display_code(access.session.code)}")
         st.page_link(HOME_PAGE, label="Sessions", icon=":material/home:")
         st.page_link(CONSOLE_PAGE, label="Console", icon=":material/tune:", query_params=query)
@@ -117,14 +118,6 @@ def draw_nav(access: FacilitatorAccess) -> None:
         )
         st.page_link(RESULTS_PAGE, label="Results", icon=":material/bar_chart:", query_params=query)
         st.caption("These links carry the session's key: keep them private.")
-
-
-def markdown_literal(text: str) -> str:
-    """Template text (a title, a description) shown in markdown exactly as written."""
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
-
-
-_MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:")
 
 
 def run_action(action: Callable[[], Any]) -> bool:

@@ -19,10 +19,10 @@ from .facilitator import (
     PRESENTER_PAGE,
     RESULTS_PAGE,
     facilitator_query,
-    markdown_literal,
     parse_link_or_key,
     remember_key,
 )
+from .literal import literal
 
 LINKS_STATE = "home_links_for"  # the join code whose private links are on show
 ADMIN_STATE = "home_admin_ok"  # this browser gave the admin password (when one is set)
@@ -103,7 +103,7 @@ def _start_form(ctx: AppContext) -> None:
     )
     template = templates[chosen]
     if template.description:
-        st.caption(markdown_literal(template.description))
+        st.caption(literal(template.description))
     password = ""
     needs_password = not _admin_ok(ctx)
     if needs_password:
