@@ -226,15 +226,7 @@ def _render_open(
         message_slot.warning("Please check the question above and send your answer again.")
         return
     try:
-        services.submit_answer(
-            db=ctx.db,
-            secret=ctx.participant_secret,
-            session_id=session.id,
-            prompt_id=shown,
-            token=token,
-            raw=raw,
-            blocked_words=ctx.settings.profanity_words,
-        )
+        _submit(ctx, session, prompt_id=shown, token=token, raw=raw)
     except PromptMoved as error:
         notice.warning(inert(f"{error} Here is the current question."), icon=":material/redo:")
     except (WorkshopError, NotFound) as error:
@@ -242,6 +234,19 @@ def _render_open(
     else:
         st.session_state[_COLLAPSE] = True
         st.rerun()  # draw the "received" state from the store: acknowledged = committed
+
+
+def _submit(ctx: AppContext, session: Session, *, prompt_id: int, token: str, raw: Any) -> None:
+    """Book the answer against the prompt the phone showed; returns once committed."""
+    services.submit_answer(
+        db=ctx.db,
+        secret=ctx.participant_secret,
+        session_id=session.id,
+        prompt_id=prompt_id,
+        token=token,
+        raw=raw,
+        blocked_words=ctx.settings.profanity_words,
+    )
 
 
 def _change_expander(prompt_id: int) -> Any:
@@ -283,14 +288,7 @@ def _catch_late_submit(
     if not sent or shown is None:
         return
     try:
-        services.submit_answer(
-            db=ctx.db,
-            secret=ctx.participant_secret,
-            session_id=session.id,
-            prompt_id=shown,
-            token=token,
-            raw=None,
-        )
+        _submit(ctx, session, prompt_id=shown, token=token, raw=None)
     except WorkshopError as error:
         notice.warning(
             inert(f"{error} The answer you just sent was not taken."), icon=":material/block:"
