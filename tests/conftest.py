@@ -18,6 +18,15 @@ REQUIRE_POSTGRES = os.environ.get("CI") == "true" or os.environ.get("WORKSHOP_RE
 _db_counter = itertools.count(1)
 
 
+@pytest.hookimpl(trylast=True)  # after pytest's own reordering by fixture parameters
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # pytest-playwright's sync API keeps an asyncio loop running in the main thread from
+    # the first browser test to the end of the session, and asyncio.run() in any later
+    # test then fails: run the real-browser tests last (the sort is stable). They carry
+    # the marker themselves, or get it from tests/browser/conftest.py.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture(scope="session")
 def postgres_admin_url() -> Iterator[str]:
     if os.environ.get("WORKSHOP_TEST_POSTGRES_URL"):

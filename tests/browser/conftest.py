@@ -24,16 +24,11 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}
 
 
-@pytest.hookimpl(trylast=True)  # after pytest's own reordering by fixture parameters
+@pytest.hookimpl(tryfirst=True)  # before pytest's own -m deselection sees the items
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-    # pytest-playwright's sync API keeps an asyncio loop running in the main thread from
-    # the first browser test to the end of the session, and asyncio.run() in any later
-    # test then fails: run the browser tests last (the sort is stable).
-    # Real-browser tests elsewhere (tests/hardening) carry the marker themselves.
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
 @pytest.fixture(scope="session")
