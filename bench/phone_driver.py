@@ -116,6 +116,18 @@ def plan_answer(
     return AnswerAction([(first.widget_id, value)], button, shown)
 
 
+def closed_expander(client: StreamlitClient) -> Node | None:
+    """A closed expander with state (e.g. "Change my answer") that hides the answer form."""
+    return next(
+        (
+            node
+            for node in client.blocks("expandable")
+            if node.widget_id and not node.proto.expanded
+        ),
+        None,
+    )
+
+
 def listener_data(node: Node) -> dict[str, Any] | None:
     """The JSON data of a push listener component (e.g. its SSE URL and revision)."""
     if node.kind != "bidi_component":

@@ -19,7 +19,14 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench.load_report import StepResult
 from bench.load_target import Target
-from bench.phone_driver import listener_data, listener_trigger, plain, plan_answer
+from bench.phone_driver import (
+    AnswerAction,
+    closed_expander,
+    listener_data,
+    listener_trigger,
+    plain,
+    plan_answer,
+)
 from bench.sse import SseClient
 from bench.streamlit_protocol import Node, StreamlitClient
 from workshop import services
@@ -264,24 +271,40 @@ class Phone:
         self.connected = True
 
     async def answer(self) -> None:
+        """Answer what the phone shows (changing an earlier answer opens its form first)."""
         if not self.connected or self.client.closed or self.shown is None:
             return
         if self.pending is not None:  # never acknowledged: counted once, replaced
             self.unacked.append(self.pending)
             self.pending = None
         prompt = self.shown
-        action = plan_answer(self.client, avoid=self.acked.get(prompt), rng=self.rng)
-        if action is None:
-            return
-        for widget_id, value in action.values:
-            self.client.set_widget(widget_id, **value)
-        first = prompt not in self.acked
-        self.pending = Pending(prompt, action.shown_value, time.monotonic(), first)
-        self.room.result.answers_sent += 1
         try:
+            action = await self._find_answer_form(prompt)
+            if action is None or self.shown != prompt:
+                return
+            for widget_id, value in action.values:
+                self.client.set_widget(widget_id, **value)
+            first = prompt not in self.acked
+            self.pending = Pending(prompt, action.shown_value, time.monotonic(), first)
+            self.room.result.answers_sent += 1
             await self.client.click(action.button)
-        except Exception as exc:
+        except (ConnectionError, websockets.ConnectionClosed) as exc:
             self.failure = f"answer: {exc!r}"[:200]
+
+    async def _find_answer_form(self, prompt: str) -> AnswerAction | None:
+        def plan() -> AnswerAction | None:
+            return plan_answer(self.client, avoid=self.acked.get(prompt), rng=self.rng)
+
+        action = plan()
+        expander = closed_expander(self.client) if action is None else None
+        if expander is None:
+            return action
+        # A person taps "Change my answer" first: one more run before the form shows.
+        self.client.set_widget(expander.widget_id, bool_value=True)
+        await self.client.rerun(fragment_id=expander.fragment_id)
+        with contextlib.suppress(TimeoutError):
+            await self.client.wait_for(lambda: plan() is not None, timeout=CONNECT_TIMEOUT)
+        return plan()
 
     async def answer_every(self, interval: float, stop: asyncio.Event) -> None:
         with contextlib.suppress(asyncio.TimeoutError):

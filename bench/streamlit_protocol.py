@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.Block_pb2 import Block
 from streamlit.proto.Element_pb2 import Element
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
@@ -53,7 +54,7 @@ class Node:
 
     path: tuple[int, ...]
     element: Element | None  # None for a block
-    block_kind: str  # "" for an element, else the block's kind ("form", "vertical", ...)
+    block: Block | None  # None for an element
     form_id: str
     fragment_id: str
     run_id: str
@@ -61,17 +62,20 @@ class Node:
 
     @property
     def kind(self) -> str:
-        if self.element is None:
-            return self.block_kind
-        return self.element.WhichOneof("type") or ""
+        """The element's kind ("radio", "button"...) or the block's ("form", "expandable")."""
+        if self.element is not None:
+            return self.element.WhichOneof("type") or ""
+        return (self.block.WhichOneof("type") if self.block is not None else None) or "block"
 
     @property
     def proto(self) -> Any:
-        """The element's own message (``element.radio``, ``element.button``...)."""
-        return getattr(self.element, self.kind) if self.element is not None else None
+        """The element's own message (``element.radio``...) or the block's (``expandable``)."""
+        owner = self.element if self.element is not None else self.block
+        return getattr(owner, self.kind, None)
 
     @property
     def widget_id(self) -> str:
+        """The widget id of an input, a button, or a block with state (a keyed expander)."""
         proto = self.proto
         return getattr(proto, "id", "") if proto is not None and hasattr(proto, "id") else ""
 
@@ -336,21 +340,18 @@ class StreamlitClient:
             node = Node(
                 path,
                 delta.new_element,
-                "",
+                None,
                 self._form_of(path),
                 delta.fragment_id,
                 self.run_id,
                 received_at,
             )
-            if previous is not None and previous.element is None:
+            if previous is not None and previous.block is not None:
                 self._drop_children(path)  # a block replaced by an element
         elif which == "add_block":
             block = delta.add_block
-            block_kind = block.WhichOneof("type") or "block"
-            form_id = block.form.form_id if block_kind == "form" else self._form_of(path)
-            node = Node(
-                path, None, block_kind, form_id, delta.fragment_id, self.run_id, received_at
-            )
+            form_id = block.form.form_id if block.HasField("form") else self._form_of(path)
+            node = Node(path, None, block, form_id, delta.fragment_id, self.run_id, received_at)
         else:  # new_transient (toasts...) carries nothing a phone needs
             return
         self.nodes[path] = node
@@ -363,7 +364,7 @@ class StreamlitClient:
     def _form_of(self, path: tuple[int, ...]) -> str:
         for depth in range(len(path) - 1, 0, -1):
             parent = self.nodes.get(path[:depth])
-            if parent is not None and parent.element is None and parent.form_id:
+            if parent is not None and parent.block is not None and parent.form_id:
                 return parent.form_id
         return ""
 
@@ -403,6 +404,13 @@ class StreamlitClient:
         its default when first drawn, and the script's value whenever the script set it
         (``set_value``, e.g. through ``st.session_state``)."""
         proto = node.proto
+        if node.kind == "expandable":
+            # The script owns a keyed expander's open state: the browser follows it.
+            if node.widget_id in self.widget_states:
+                self._store(
+                    node.widget_id, _widget_state(node.widget_id, "bool_value", proto.expanded)
+                )
+            return
         if getattr(proto, "set_value", False):
             self._store(node.widget_id, _widget_state_from(node, current=True))
         elif node.widget_id not in self.widget_states and node.widget_id not in (
@@ -459,6 +467,15 @@ class StreamlitClient:
             if node.widget_id
             and (kind is None or node.kind == kind)
             and (form_id is None or node.form_id == form_id)
+        ]
+
+    def blocks(self, kind: str | None = None) -> list[Node]:
+        """Drawn blocks in page order (``kind``: "form", "expandable"...)."""
+        return [
+            self.nodes[path]
+            for path in sorted(self.nodes)
+            if self.nodes[path].block is not None
+            and (kind is None or self.nodes[path].kind == kind)
         ]
 
     def find_text(self, needle: str) -> Node | None:
