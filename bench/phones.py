@@ -112,7 +112,7 @@ async def run_step(target: Target, n: int, options: Options, tag: str) -> StepRe
             target=poll_tally, args=(target, session_id, room, stop_db_tally), daemon=True
         )
         db_tally.start()
-    reruns_before = sum(p.client.stats.reruns_sent for p in phones)
+    reruns_before = sum(p.reruns_sent for p in phones)
     active, bench_cpu = CpuWindow(meter.cpu_seconds), CpuWindow(bench_cpu_seconds)
     machine = CpuWindow(machine_cpu_seconds)
     for window in (active, bench_cpu, machine):
@@ -128,7 +128,7 @@ async def run_step(target: Target, n: int, options: Options, tag: str) -> StepRe
     result.bench_cpu_active = bench_cpu.stop()
     result.machine_cpu_active = machine.stop()
     result.load_average = os.getloadavg()[0]
-    reruns = sum(p.client.stats.reruns_sent for p in phones) - reruns_before
+    reruns = sum(p.reruns_sent for p in phones) - reruns_before
     result.reruns_per_s = reruns / options.duration
     result.rss_mb = max(result.rss_mb, meter.rss_mb())
 

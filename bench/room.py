@@ -143,6 +143,7 @@ class Phone:
         self.boot: str | None = None
         self.sse: SseClient | None = None
         self.reloads = 0
+        self._earlier_reruns = 0
         self.push_reruns = 0
         self.blank_runs = 0
         self.stale_after = 10.0
@@ -243,10 +244,16 @@ class Phone:
         if rendered is not None and rendered < asked and not self.client.closed:
             self._reload_task = asyncio.create_task(self.reload())
 
+    @property
+    def reruns_sent(self) -> int:
+        """Rerun requests sent by this phone, across reloads."""
+        return self._earlier_reruns + self.client.stats.reruns_sent
+
     async def reload(self) -> None:
         """What the page's listener does when it gives up on its session: reload."""
         self.reloads += 1
         await self.close()
+        self._earlier_reruns += self.client.stats.reruns_sent
         self.client = self._new_client()
         self.listener = self.sse = None
         self.rendered_revision = self.boot = None
@@ -277,19 +284,20 @@ class Phone:
         if self.pending is not None:  # never acknowledged: counted once, replaced
             self.unacked.append(self.pending)
             self.pending = None
-        prompt = self.shown
+        prompt, client = self.shown, self.client
         try:
             action = await self._find_answer_form(prompt)
             if action is None or self.shown != prompt:
                 return
             for widget_id, value in action.values:
-                self.client.set_widget(widget_id, **value)
+                client.set_widget(widget_id, **value)
             first = prompt not in self.acked
             self.pending = Pending(prompt, action.shown_value, time.monotonic(), first)
             self.room.result.answers_sent += 1
-            await self.client.click(action.button)
+            await client.click(action.button)
         except (ConnectionError, websockets.ConnectionClosed) as exc:
-            self.failure = f"answer: {exc!r}"[:200]
+            if client.error is not None:  # not our own reload closing the old tab
+                self.failure = f"answer: {exc!r}"[:200]
 
     async def _find_answer_form(self, prompt: str) -> AnswerAction | None:
         def plan() -> AnswerAction | None:

@@ -166,6 +166,9 @@ class StreamlitClient:
             open_timeout=timeout,
             max_size=None,
             compression=None,  # Streamlit's frames are protobuf; browsers rarely deflate
+            # A browser never pings: it only answers the server's pings (which the library
+            # does). Client pings would close busy connections that a phone keeps open.
+            ping_interval=None,
         )
         self._reader = asyncio.create_task(self._read_loop(), name="streamlit-reader")
         if first_run:
