@@ -133,6 +133,7 @@ class Phone:
         self.pending: Pending | None = None
         self.marker_run = ""  # the run that last drew the received marker
         self.acked: dict[str, str] = {}  # prompt text -> last acknowledged value
+        self.acked_sent_at: dict[str, float] = {}  # prompt text -> when that was sent
         self.unacked: list[Pending] = []  # sent, never shown as received
         self.connected = False
         self.connect_ms: float | None = None
@@ -199,6 +200,7 @@ class Phone:
         elif node.kind == "text" and text == pending.value and self.marker_run == node.run_id:
             self.pending = None
             self.acked[pending.prompt] = pending.value
+            self.acked_sent_at[pending.prompt] = pending.sent_at
             self.room.result.answers_acked += 1
             self.room.result.ack_ms.append(1000 * (node.received_at - pending.sent_at))
             if pending.first_for_prompt:
@@ -411,7 +413,14 @@ def check_stored(target: Target, session_id: int, phones: list[Phone]) -> tuple[
     lost = stored_unacked = 0
     for phone in phones:
         for prompt, value in phone.acked.items():
-            if stored_value(phone, prompt) != value:
+            # The phone may have sent another answer after this one (not acknowledged
+            # before the step ended, or the prompt moved): it may have replaced it.
+            later = {
+                p.value
+                for p in phone.unacked
+                if p.prompt == prompt and p.sent_at > phone.acked_sent_at[prompt]
+            }
+            if stored_value(phone, prompt) not in {value, *later}:
                 lost += 1
         for pending in phone.unacked:
             # A later answer to the same prompt may have replaced this one.
