@@ -2,17 +2,18 @@
 
 Each phone is a headless Streamlit tab (``bench/streamlit_protocol.py``) that joins
 through the real join URL with its own participant cookie, follows the live session as a
-browser would (it requests the fragment reruns its ``run_every`` asks for), and answers
-on a schedule, while a simulated facilitator advances prompts through the services on
-the same database. Per number of phones it prints connected phones, errors, latencies
+browser would (the fragment reruns its ``run_every`` asks for, and the page's push
+listener, see ``bench/room.py``), and answers on a schedule, while a simulated
+facilitator advances prompts through the services on the same database and a presenter
+page follows the room. Per number of phones it prints connected phones, errors, latencies
 (answer -> "received", advance -> new prompt on the phone, answer -> presenter tally),
 server CPU and memory per phone, idle CPU per phone, and checks that every acknowledged
 answer is stored.
 
     .venv/bin/python bench/phones.py --phones 100,300,600 --duration 120
 
-Bounded: at most ``--max-phones`` phones, ``--duration`` seconds per step (capped),
-127.0.0.1 only. See docs/performance.md.
+Bounded: at most ``MAX_PHONES`` phones and ``MAX_STEP_SECONDS`` per step, 127.0.0.1 only.
+See docs/performance.md.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ class Options:
 
 
 async def run_step(target: Target, n: int, options: Options, tag: str) -> StepResult:
+    """One step: a new session, N phones join, an idle window, an active window, checks."""
     result = StepResult(phones=n)
     template = bench_template(tag, options.prompts, options.results)
     started = services.start_session(db=target.db, template=template)

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.load_report import StepResult
 from bench.phone_driver import plan_answer
+from bench.room import PresenterScreen, Room
 from bench.streamlit_protocol import StreamlitClient
 from tests.support.builders import make_session
 from tests.support.server import running_server
@@ -56,6 +58,21 @@ def test_client_renders_the_join_page_and_answers(tmp_path: Path) -> None:
                 return client, action.shown_value
 
             client, answered = asyncio.run(scenario())
+
+            async def presenter_count() -> dict[str, list[float]]:
+                # The bench reads "N answered" off the real presenter page.
+                room = Room(StepResult(1), [FIRST_PROMPT], "received")
+                screen = PresenterScreen(
+                    room, server.url, started.session.code, started.facilitator_key
+                )
+                await screen.client.connect()
+                try:
+                    await screen.client.wait_for(lambda: room.count_reached, timeout=30)
+                finally:
+                    await screen.client.close()
+                return room.count_reached
+
+            counted = asyncio.run(presenter_count())
             view = services.get_live_view(db=db, session_id=started.session.id)
             assert view.prompt is not None
             stored = services.find_my_answer(
@@ -72,3 +89,4 @@ def test_client_renders_the_join_page_and_answers(tmp_path: Path) -> None:
     assert "code=" in client.query_string  # page_info_changed keeps the URL in step
     assert stored is not None and stored.value == answered
     assert answered in client.texts()  # the page reads the answer back
+    assert len(counted[FIRST_PROMPT]) == 1  # the presenter counts the one answer
