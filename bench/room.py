@@ -147,7 +147,9 @@ class Phone:
         self._earlier_reruns = 0
         self.push_reruns = 0
         self.blank_runs = 0
-        self.stale_after = 10.0
+        self.renders = 0  # listener draws, as the page's JavaScript counts them
+        self.stale_after = 45.0
+        self.stale_jitter = 30.0
         self._reload_task: asyncio.Task[None] | None = None
 
     @property
@@ -213,8 +215,10 @@ class Phone:
         if not data or "url" not in data:
             return
         self.listener = node
+        self.renders += 1
         self.rendered_revision = data.get("revision")
-        self.stale_after = float(data.get("staleReloadMs", 10_000)) / 1000
+        self.stale_after = float(data.get("staleReloadMs", 45_000)) / 1000
+        self.stale_jitter = float(data.get("staleJitterMs", 30_000)) / 1000
         if self.sse is None:
             self.sse = SseClient(self.url, str(data["url"]), self._on_push, cookies=self.cookies)
             self.sse.start()
@@ -225,26 +229,42 @@ class Phone:
         except ValueError:
             return
         boot = message.get("boot")
-        if self.boot and boot != self.boot:
-            await self.reload()  # the server restarted: its Streamlit session is gone
-            return
+        restarted = bool(self.boot) and boot != self.boot
         self.boot = boot
         asked = message.get("revision")
-        listener = self.listener
-        if listener is None or asked == self.rendered_revision or self.client.closed:
+        if not restarted and asked == self.rendered_revision:
+            return
+        await self._ask(asked)
+
+    async def _ask(self, asked: object) -> None:
+        """Ask for a rerun; ask again at half the stale limit, reload at the limit."""
+        if self.listener is None or self.client.closed:
             return
         self.push_reruns += 1
+        before = self.renders
+        await self._send_rerun(asked)
+        limit = self.stale_after + self.rng.random() * self.stale_jitter
+        loop = asyncio.get_running_loop()
+        loop.call_later(limit / 2, self._check_stale, before, asked, False)
+        loop.call_later(limit, self._check_stale, before, asked, True)
+
+    def _check_stale(self, before: int, asked: object, give_up: bool) -> None:
+        if self.renders != before or self.client.closed:
+            return
+        if give_up:
+            self._reload_task = asyncio.create_task(self.reload())
+        else:
+            self._reload_task = asyncio.create_task(self._send_rerun(asked))
+
+    async def _send_rerun(self, asked: object) -> None:
+        listener = self.listener
+        if listener is None or self.client.closed:
+            return
         with contextlib.suppress(ConnectionError, websockets.ConnectionClosed):
             await self.client.rerun(
                 fragment_id=listener.fragment_id,
                 triggers=[listener_trigger(listener, "changed", asked)],
             )
-        asyncio.get_running_loop().call_later(self.stale_after, self._check_stale, asked)
-
-    def _check_stale(self, asked: int) -> None:
-        rendered = self.rendered_revision
-        if rendered is not None and rendered < asked and not self.client.closed:
-            self._reload_task = asyncio.create_task(self.reload())
 
     @property
     def reruns_sent(self) -> int:

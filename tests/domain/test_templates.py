@@ -502,10 +502,7 @@ def test_yaml_words_and_numbers_stay_as_written():
 
 
 def test_option_holding_the_csv_separator_is_refused():
-    text = (
-        "title: T\nprompts:\n  - kind: single_choice\n    text: Q\n"
-        "    options: ['a; b', 'c']\n"
-    )
+    text = "title: T\nprompts:\n  - kind: single_choice\n    text: Q\n    options: ['a; b', 'c']\n"
     with pytest.raises(TemplateError) as refused:
         parse_template(text, source="sep.yaml")
     assert "options" in str(refused.value) and "sep.yaml" in str(refused.value)

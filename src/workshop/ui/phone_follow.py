@@ -8,8 +8,12 @@ is never reset by a tick.
 What wakes the fragment:
 - push (``workshop.ui.live``): a Server-Sent Events listener reruns the fragment within a
   fraction of a second of a change and costs nothing while the room is idle;
-- a slow safety-net poll (``SAFETY_POLL_SECONDS``) in case a proxy swallows the event
-  stream. The fragment itself only reads one number (``services.get_revision``).
+- when the stream stays silent (a proxy buffering it), the same listener polls by
+  asking for a rerun every ``live.SILENT_POLL_MS``;
+- a last-resort server-side tick (``SAFETY_POLL_SECONDS``), should the listener's
+  JavaScript not run at all. It is long: on every tick every phone costs a Streamlit
+  run, which adds up in a room of hundreds.
+The fragment itself only reads one number (``services.get_revision``).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from ..domain.errors import WorkshopError
 from .context import get_context
 from .live import follow_revision
 
-SAFETY_POLL_SECONDS = 15.0
+SAFETY_POLL_SECONDS = 120.0
 RETRY_SECONDS = 3.0
 
 

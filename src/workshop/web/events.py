@@ -27,7 +27,9 @@ from ..context import AppContext, open_context
 from ..domain.errors import WorkshopError
 
 POLL_SECONDS = 0.25
-HEARTBEAT_SECONDS = 15.0
+# An unchanged revision is repeated this often: it keeps proxies from closing an idle
+# stream, and tells the phone's listener the stream is alive (an SSE comment would not).
+HEARTBEAT_SECONDS = 10.0
 # Each stream ends after this long and the browser's EventSource reconnects on its own
 # (after ``retry``). It bounds how long a server shutdown waits for open streams.
 STREAM_SECONDS = 30.0
@@ -118,15 +120,13 @@ async def session_events(request: Request) -> Response:
     async def stream() -> AsyncIterator[str]:
         try:
             yield "retry: 2000\n\n"
-            yield _event(session.revision)
+            revision = session.revision
+            yield _event(revision)
             loop = asyncio.get_running_loop()
             ends_at = loop.time() + STREAM_SECONDS
             while (left := ends_at - loop.time()) > 0:
-                try:
+                with contextlib.suppress(TimeoutError):  # no change: repeat it (heartbeat)
                     revision = await asyncio.wait_for(queue.get(), min(HEARTBEAT_SECONDS, left))
-                except TimeoutError:
-                    yield ": keep-alive\n\n"
-                    continue
                 yield _event(revision)
         finally:
             HUB.unsubscribe(session.id, queue)
