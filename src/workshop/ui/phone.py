@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitInvalidLayoutContextError
 
 from .. import services
 from ..context import AppContext
@@ -29,9 +30,11 @@ from ..domain.errors import (
 )
 from ..domain.model import Answer, Prompt, PromptKind, Session
 from . import answer_input
+from .context import get_context
 from .literal import inert, literal
+from .live import follow_revision
 from .participant import PRIVACY_LINE
-from .phone_follow import follow_session, retry_soon
+from .phone_follow import SAFETY_POLL_SECONDS, retry_soon
 from .phone_results import render_phone_results
 
 CODE_PARAM = "code"
@@ -114,7 +117,23 @@ def render_privacy_line() -> None:
 
 
 def render_live(ctx: AppContext, *, session_id: int, token: str) -> None:
-    """The current prompt with its answer input, or the waiting / closed / ended screens."""
+    """The current prompt with its answer input, or the waiting / closed / ended screens.
+
+    All of it is one fragment: a change in the room, a submit or a "change my answer"
+    redraws only this part of the page, one fragment run per phone instead of a whole
+    page run (navigation, styles, joining), which is what a room of hundreds costs.
+    """
+    del ctx  # the fragment takes it from the cache on each of its runs
+    with st.container(key="phone_live"):
+        _live(session_id, token)
+
+
+@st.fragment(run_every=SAFETY_POLL_SECONDS)
+def _live(session_id: int, token: str) -> None:
+    _draw_live(get_context(), session_id=session_id, token=token)
+
+
+def _draw_live(ctx: AppContext, *, session_id: int, token: str) -> None:
     sent_for = _prompt_id_sent()  # before anything is re-seeded on this run
     try:
         view = services.get_live_view(db=ctx.db, session_id=session_id)
@@ -132,9 +151,10 @@ def render_live(ctx: AppContext, *, session_id: int, token: str) -> None:
         _forget_form()
         render_ended(session)
         return
-    # First on the page: a fragment's id depends on its position, and the push listener
-    # inside it must keep one id however the content below changes.
-    follow_session(code=session.code, session_id=session.id, revision=session.revision)
+    # First in the fragment: the push listener must keep one identity however the
+    # content below changes. Its trigger reruns this fragment.
+    with st.container(key="phone_listener"):
+        follow_revision(code=session.code, revision=session.revision)
     _render_header(session, prompt)
     notice = st.empty()  # "moved on" / "closed before your answer arrived"
     if prompt is None:  # pragma: no cover - a live session always has a current prompt
@@ -233,7 +253,16 @@ def _render_open(
         message_slot.error(inert(str(error)))
     else:
         st.session_state[_COLLAPSE] = True
-        st.rerun()  # draw the "received" state from the store: acknowledged = committed
+        _redraw_live()  # draw the "received" state from the store: acknowledged = committed
+
+
+def _redraw_live() -> None:
+    """Rerun the live fragment only; a whole-page run when this run is not a fragment
+    run (a first load, or a submit that arrived with a full rerun)."""
+    try:
+        st.rerun(scope="fragment")
+    except StreamlitInvalidLayoutContextError:
+        st.rerun()
 
 
 def _submit(ctx: AppContext, session: Session, *, prompt_id: int, token: str, raw: Any) -> None:

@@ -62,8 +62,8 @@ M .st-key-phone_answer_text [data-testid="stText"] {
   font-size: 1.2rem; white-space: pre-wrap; color: #111;
 }
 M .st-key-phone_cards [data-testid="stText"] { font-size: 1.05rem; white-space: pre-wrap; }
-/* The live follower (phone_follow) draws nothing a person needs to see. */
-M [data-testid="stLayoutWrapper"]:has(> .st-key-phone_follow) { display: none; }
+/* The push listener (live.py) draws nothing a person needs to see. */
+M [data-testid="stLayoutWrapper"]:has(> .st-key-phone_listener) { display: none; }
 /* The prompt reference travels with the form; nobody needs to see it. */
 M [data-testid="stLayoutWrapper"]:has(> .st-key-phone_ref_box) { display: none; }
 /* Receives a Send tapped just as answering closed (see phone._catch_late_submit). */
