@@ -223,22 +223,18 @@ def _render_open(
     notice: Any,
 ) -> None:
     _render_question(prompt)
-    if mine is None:
-        holder = st.container()
-    else:
-        with st.container(key="phone_received"):
-            st.success(
-                "Received — thank you! You can change it while answering is open.",
-                icon=":material/check_circle:",
-            )
-            st.markdown("**Your answer**")
-            st.text(shown_answer(prompt, mine))
-        holder = _change_expander(prompt.id)
-        if not holder.open:
-            _forget_form()
-            return
-    with holder:
-        raw, sent, drawn_ref, message_slot = _answer_form(prompt, mine)
+    area = st.empty()  # the form, swapped for the receipt once a first answer is stored
+    with area.container():
+        if mine is None:
+            holder = st.container()
+        else:
+            _render_receipt(prompt, mine)
+            holder = _change_expander(prompt.id)
+            if not holder.open:
+                _forget_form()
+                return
+        with holder:
+            raw, sent, drawn_ref, message_slot = _answer_form(prompt, mine)
     if not sent:
         return
     shown = sent_for if sent_for is not None else _as_prompt_id(drawn_ref)
@@ -246,14 +242,31 @@ def _render_open(
         message_slot.warning("Please check the question above and send your answer again.")
         return
     try:
-        _submit(ctx, session, prompt_id=shown, token=token, raw=raw)
+        stored = _submit(ctx, session, prompt_id=shown, token=token, raw=raw)
     except PromptMoved as error:
         notice.warning(inert(f"{error} Here is the current question."), icon=":material/redo:")
     except (WorkshopError, NotFound) as error:
         message_slot.error(inert(str(error)))
     else:
         st.session_state[_COLLAPSE] = True
-        _redraw_live()  # draw the "received" state from the store: acknowledged = committed
+        if mine is not None:  # the expander is drawn already: redraw it closed
+            _redraw_live()
+        # A first answer: show the receipt in this very run (drawn from the committed
+        # answer: acknowledged = stored), one Streamlit run per answer instead of two.
+        _forget_form()
+        with area.container():
+            _render_receipt(prompt, stored)
+            _change_expander(prompt.id)
+
+
+def _render_receipt(prompt: Prompt, mine: Answer) -> None:
+    with st.container(key="phone_received"):
+        st.success(
+            "Received — thank you! You can change it while answering is open.",
+            icon=":material/check_circle:",
+        )
+        st.markdown("**Your answer**")
+        st.text(shown_answer(prompt, mine))
 
 
 def _redraw_live() -> None:
@@ -265,9 +278,9 @@ def _redraw_live() -> None:
         st.rerun()
 
 
-def _submit(ctx: AppContext, session: Session, *, prompt_id: int, token: str, raw: Any) -> None:
+def _submit(ctx: AppContext, session: Session, *, prompt_id: int, token: str, raw: Any) -> Answer:
     """Book the answer against the prompt the phone showed; returns once committed."""
-    services.submit_answer(
+    return services.submit_answer(
         db=ctx.db,
         secret=ctx.participant_secret,
         session_id=session.id,
