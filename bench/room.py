@@ -148,6 +148,7 @@ class Phone:
         self.push_reruns = 0
         self.blank_runs = 0
         self.renders = 0  # listener draws, as the page's JavaScript counts them
+        self.page_loads = 0  # a reload ends the old page's timers, as in a browser
         self.stale_after = 45.0
         self.stale_jitter = 30.0
         self._reload_task: asyncio.Task[None] | None = None
@@ -241,15 +242,15 @@ class Phone:
         if self.listener is None or self.client.closed:
             return
         self.push_reruns += 1
-        before = self.renders
+        before, page = self.renders, self.page_loads
         await self._send_rerun(asked)
         limit = self.stale_after + self.rng.random() * self.stale_jitter
         loop = asyncio.get_running_loop()
-        loop.call_later(limit / 2, self._check_stale, before, asked, False)
-        loop.call_later(limit, self._check_stale, before, asked, True)
+        loop.call_later(limit / 2, self._check_stale, before, page, asked, False)
+        loop.call_later(limit, self._check_stale, before, page, asked, True)
 
-    def _check_stale(self, before: int, asked: object, give_up: bool) -> None:
-        if self.renders != before or self.client.closed:
+    def _check_stale(self, before: int, page: int, asked: object, give_up: bool) -> None:
+        if self.renders != before or self.page_loads != page or self.client.closed:
             return
         if give_up:
             self._reload_task = asyncio.create_task(self.reload())
@@ -274,6 +275,7 @@ class Phone:
     async def reload(self) -> None:
         """What the page's listener does when it gives up on its session: reload."""
         self.reloads += 1
+        self.page_loads += 1
         await self.close()
         self._earlier_reruns += self.client.stats.reruns_sent
         self.client = self._new_client()
