@@ -16,6 +16,7 @@ from tests.support.builders import make_session
 from tests.support.server import running_server
 from workshop import services
 from workshop.storage import make_database
+from workshop.web import events
 from workshop.web.events import RevisionHub
 
 
@@ -44,6 +45,27 @@ def test_hub_fans_out_changes_and_forgets_listeners():
 
     asyncio.run(scenario())
     assert all(len(ids) <= 2 for ids in calls)  # one query for all sessions per tick
+
+
+def test_hub_tells_many_listeners_in_batches_and_everyone_gets_the_newest(monkeypatch):
+    monkeypatch.setattr(events, "FAN_OUT_PAUSE_SECONDS", 0.3)
+    revisions = {1: 1}
+    listeners = 3 * events.FAN_OUT_BATCH + 1
+
+    async def scenario() -> None:
+        hub = RevisionHub(read_revisions=lambda ids: {i: revisions[i] for i in ids})
+        queues = [hub.subscribe(1, known=1) for _ in range(listeners)]
+        revisions[1] = 2
+        await asyncio.sleep(0.1)  # the first poll saw it: one batch told so far
+        told = sum(not q.empty() for q in queues)
+        assert 0 < told <= events.FAN_OUT_BATCH
+        revisions[1] = 3  # changes again while the first change is still going out
+        await asyncio.sleep(events.POLL_SECONDS + 4 * events.FAN_OUT_PAUSE_SECONDS + 0.5)
+        assert [q.get_nowait() for q in queues] == [3] * listeners  # the newest, once each
+        for q in queues:
+            hub.unsubscribe(1, q)
+
+    asyncio.run(scenario())
 
 
 def _read_events(url: str, found: list[dict], stop: threading.Event, opened: list) -> None:

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import random
 import secrets
 from collections.abc import AsyncIterator
 from functools import lru_cache
@@ -27,6 +28,12 @@ from ..context import AppContext, open_context
 from ..domain.errors import WorkshopError
 
 POLL_SECONDS = 0.25
+# A change is told to a session's listeners in batches, not all at once: every phone told
+# asks for a Streamlit run, and hundreds of runs started together (a thread each, one
+# interpreter lock) take several times longer than the same runs in a steady stream.
+# ~200 phones a second is a little more than one process redraws (bench/run_costs.py).
+FAN_OUT_BATCH = 20
+FAN_OUT_PAUSE_SECONDS = 0.1
 # An unchanged revision is repeated this often: it keeps proxies from closing an idle
 # stream, and tells the phone's listener the stream is alive (an SSE comment would not).
 HEARTBEAT_SECONDS = 10.0
@@ -49,6 +56,7 @@ class RevisionHub:
         self._listeners: dict[int, set[asyncio.Queue[int]]] = {}
         self._revisions: dict[int, int] = {}
         self._task: asyncio.Task[None] | None = None
+        self._fan_outs: dict[int, asyncio.Task[None]] = {}
         self._read = read_revisions
 
     def listener_count(self) -> int:
@@ -88,9 +96,32 @@ class RevisionHub:
             for session_id, revision in current.items():
                 if self._revisions.get(session_id) != revision:
                     self._revisions[session_id] = revision
-                    for queue in list(self._listeners.get(session_id, ())):
-                        _put_latest(queue, revision)
+                    self._start_fan_out(session_id, revision)
             await asyncio.sleep(POLL_SECONDS)
+
+    def _start_fan_out(self, session_id: int, revision: int) -> None:
+        """Tell every listener of the session, batch by batch, in a fresh random order
+        (nobody is always last). A newer change restarts it: everyone gets the newest."""
+        running = self._fan_outs.pop(session_id, None)
+        if running is not None:
+            running.cancel()
+        queues = list(self._listeners.get(session_id, ()))
+        random.shuffle(queues)
+        task = asyncio.get_running_loop().create_task(_fan_out(queues, revision))
+        self._fan_outs[session_id] = task
+        task.add_done_callback(lambda done: self._fan_out_done(session_id, done))
+
+    def _fan_out_done(self, session_id: int, task: asyncio.Task[None]) -> None:
+        if self._fan_outs.get(session_id) is task:
+            del self._fan_outs[session_id]
+
+
+async def _fan_out(queues: list[asyncio.Queue[int]], revision: int) -> None:
+    for start in range(0, len(queues), FAN_OUT_BATCH):
+        if start:
+            await asyncio.sleep(FAN_OUT_PAUSE_SECONDS)
+        for queue in queues[start : start + FAN_OUT_BATCH]:
+            _put_latest(queue, revision)
 
 
 def _put_latest(queue: asyncio.Queue[int], revision: int) -> None:
