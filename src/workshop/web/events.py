@@ -26,16 +26,12 @@ from .. import services
 from ..config import Settings
 from ..context import AppContext, open_context
 from ..domain.errors import WorkshopError
+from ..redraws import WINDOW
 
 POLL_SECONDS = 0.25
-# A change is told to a session's listeners in batches, not all at once: every phone told
-# asks for a Streamlit run, and hundreds of runs started together (a thread each, one
-# interpreter lock) take several times longer than the same runs in a steady stream.
-# ~200 phones a second is a little more than one process redraws (bench/run_costs.py).
-FAN_OUT_BATCH = 20
-FAN_OUT_PAUSE_SECONDS = 0.1
-# An unchanged revision is repeated this often: it keeps proxies from closing an idle
-# stream, and tells the phone's listener the stream is alive (an SSE comment would not).
+# A change is told to a session's listeners a few at a time, as fast as this process
+# redraws phones (``redraws.WINDOW``), never all at once: see ``workshop.redraws``.
+FAN_OUT_CHECK_SECONDS = 0.005
 HEARTBEAT_SECONDS = 10.0
 # Each stream ends after this long and the browser's EventSource reconnects on its own
 # (after ``retry``). It bounds how long a server shutdown waits for open streams.
@@ -100,7 +96,7 @@ class RevisionHub:
             await asyncio.sleep(POLL_SECONDS)
 
     def _start_fan_out(self, session_id: int, revision: int) -> None:
-        """Tell every listener of the session, batch by batch, in a fresh random order
+        """Tell every listener of the session as redraws allow, in a fresh random order
         (nobody is always last). A newer change restarts it: everyone gets the newest."""
         running = self._fan_outs.pop(session_id, None)
         if running is not None:
@@ -117,11 +113,17 @@ class RevisionHub:
 
 
 async def _fan_out(queues: list[asyncio.Queue[int]], revision: int) -> None:
-    for start in range(0, len(queues), FAN_OUT_BATCH):
-        if start:
-            await asyncio.sleep(FAN_OUT_PAUSE_SECONDS)
-        for queue in queues[start : start + FAN_OUT_BATCH]:
+    waiting = list(queues)
+    while waiting:
+        room = WINDOW.room()
+        if room == 0:
+            await asyncio.sleep(FAN_OUT_CHECK_SECONDS)
+            continue
+        batch, waiting = waiting[:room], waiting[room:]
+        for queue in batch:
             _put_latest(queue, revision)
+        WINDOW.told(len(batch))
+        await asyncio.sleep(0)  # let the streams write before the next check
 
 
 def _put_latest(queue: asyncio.Queue[int], revision: int) -> None:
