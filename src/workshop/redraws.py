@@ -19,7 +19,7 @@ import threading
 import time
 from collections import deque
 
-LIMIT = 8
+LIMIT = 16
 FORGET_TOLD_SECONDS = 2.0
 FORGET_RUNNING_SECONDS = 5.0  # a redraw this long is stuck (the store is busy): stop waiting
 

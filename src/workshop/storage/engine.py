@@ -35,8 +35,11 @@ def _sqlite_engine(url: str, *, in_memory: bool) -> Engine:
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-            pool_size=8,
-            max_overflow=56,
+            # Connections are kept, not opened per read: under load hundreds of phone
+            # redraws read at once, and an overflow connection is opened (six PRAGMAs)
+            # and closed again for every one of them.
+            pool_size=32,
+            max_overflow=32,
             pool_timeout=30,
         )
 
