@@ -15,9 +15,7 @@ import pytest
 from tests.support.builders import make_session
 from tests.support.server import running_server
 from workshop import services
-from workshop.redraws import RedrawWindow
 from workshop.storage import make_database
-from workshop.web import events
 from workshop.web.events import RevisionHub
 
 
@@ -46,48 +44,6 @@ def test_hub_fans_out_changes_and_forgets_listeners():
 
     asyncio.run(scenario())
     assert all(len(ids) <= 2 for ids in calls)  # one query for all sessions per tick
-
-
-def test_hub_tells_listeners_only_as_fast_as_phones_redraw(monkeypatch):
-    window = RedrawWindow(limit=5, forget_told=0.6)
-    monkeypatch.setattr(events, "WINDOW", window)
-    revisions = {1: 1}
-    listeners = 12
-
-    def told(queues: list[asyncio.Queue[int]]) -> int:
-        return sum(not q.empty() for q in queues)
-
-    async def scenario() -> None:
-        hub = RevisionHub(read_revisions=lambda ids: {i: revisions[i] for i in ids})
-        queues = [hub.subscribe(1, known=1) for _ in range(listeners)]
-        revisions[1] = 2
-        await asyncio.sleep(0.1)
-        assert told(queues) == 5  # the window is full: five phones told, none redrawing yet
-        for _ in range(3):  # three of them redraw and finish
-            window.end(window.begin())
-        await asyncio.sleep(0.05)
-        assert told(queues) == 8
-        revisions[1] = 3  # changes again while the first change is still going out
-        # Nobody redraws any more: told phones are forgotten after 0.6 s, five more told.
-        await asyncio.sleep(events.POLL_SECONDS + 3 * 0.6 + 0.4)
-        assert [q.get_nowait() for q in queues] == [3] * listeners  # everyone, the newest
-        for q in queues:
-            hub.unsubscribe(1, q)
-
-    asyncio.run(scenario())
-
-
-def test_the_redraw_window_forgets_what_never_comes():
-    window = RedrawWindow(limit=3, forget_told=0.2, forget_running=0.3)
-    window.told(2)
-    stuck = window.begin()  # takes one told phone; now one told + one running
-    assert window.room() == 1
-    time.sleep(0.25)
-    assert window.room() == 2  # the told phone never asked: forgotten
-    time.sleep(0.1)
-    assert window.room() == 3  # a redraw running this long is stuck: not waited for
-    window.end(stuck)
-    assert window.room() == 3
 
 
 def _read_events(url: str, found: list[dict], stop: threading.Event, opened: list) -> None:

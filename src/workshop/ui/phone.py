@@ -29,7 +29,6 @@ from ..domain.errors import (
     WorkshopError,
 )
 from ..domain.model import Answer, Prompt, PromptKind, Session
-from ..redraws import WINDOW
 from . import answer_input
 from .context import get_context
 from .literal import inert, literal
@@ -131,11 +130,7 @@ def render_live(ctx: AppContext, *, session_id: int, token: str) -> None:
 
 @st.fragment(run_every=SAFETY_POLL_SECONDS)
 def _live(session_id: int, token: str) -> None:
-    ticket = WINDOW.begin()  # the push hub paces itself by the redraws in hand
-    try:
-        _draw_live(get_context(), session_id=session_id, token=token)
-    finally:
-        WINDOW.end(ticket)
+    _draw_live(get_context(), session_id=session_id, token=token)
 
 
 def _draw_live(ctx: AppContext, *, session_id: int, token: str) -> None:

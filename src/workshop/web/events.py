@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import random
 import secrets
 from collections.abc import AsyncIterator
 from functools import lru_cache
@@ -26,12 +25,10 @@ from .. import services
 from ..config import Settings
 from ..context import AppContext, open_context
 from ..domain.errors import WorkshopError
-from ..redraws import WINDOW
 
 POLL_SECONDS = 0.25
-# A change is told to a session's listeners a few at a time, as fast as this process
-# redraws phones (``redraws.WINDOW``), never all at once: see ``workshop.redraws``.
-FAN_OUT_CHECK_SECONDS = 0.005
+# An unchanged revision is repeated this often: it keeps proxies from closing an idle
+# stream, and tells the phone's listener the stream is alive (an SSE comment would not).
 HEARTBEAT_SECONDS = 10.0
 # Each stream ends after this long and the browser's EventSource reconnects on its own
 # (after ``retry``). It bounds how long a server shutdown waits for open streams.
@@ -52,7 +49,6 @@ class RevisionHub:
         self._listeners: dict[int, set[asyncio.Queue[int]]] = {}
         self._revisions: dict[int, int] = {}
         self._task: asyncio.Task[None] | None = None
-        self._fan_outs: dict[int, asyncio.Task[None]] = {}
         self._read = read_revisions
 
     def listener_count(self) -> int:
@@ -92,38 +88,9 @@ class RevisionHub:
             for session_id, revision in current.items():
                 if self._revisions.get(session_id) != revision:
                     self._revisions[session_id] = revision
-                    self._start_fan_out(session_id, revision)
+                    for queue in list(self._listeners.get(session_id, ())):
+                        _put_latest(queue, revision)
             await asyncio.sleep(POLL_SECONDS)
-
-    def _start_fan_out(self, session_id: int, revision: int) -> None:
-        """Tell every listener of the session as redraws allow, in a fresh random order
-        (nobody is always last). A newer change restarts it: everyone gets the newest."""
-        running = self._fan_outs.pop(session_id, None)
-        if running is not None:
-            running.cancel()
-        queues = list(self._listeners.get(session_id, ()))
-        random.shuffle(queues)
-        task = asyncio.get_running_loop().create_task(_fan_out(queues, revision))
-        self._fan_outs[session_id] = task
-        task.add_done_callback(lambda done: self._fan_out_done(session_id, done))
-
-    def _fan_out_done(self, session_id: int, task: asyncio.Task[None]) -> None:
-        if self._fan_outs.get(session_id) is task:
-            del self._fan_outs[session_id]
-
-
-async def _fan_out(queues: list[asyncio.Queue[int]], revision: int) -> None:
-    waiting = list(queues)
-    while waiting:
-        room = WINDOW.room()
-        if room == 0:
-            await asyncio.sleep(FAN_OUT_CHECK_SECONDS)
-            continue
-        batch, waiting = waiting[:room], waiting[room:]
-        for queue in batch:
-            _put_latest(queue, revision)
-        WINDOW.told(len(batch))
-        await asyncio.sleep(0)  # let the streams write before the next check
 
 
 def _put_latest(queue: asyncio.Queue[int], revision: int) -> None:
