@@ -234,6 +234,23 @@ def test_a_resubmit_replaces_the_earlier_answer(room: Room):
     assert "B" in texts(at) and "A" not in texts(at)
 
 
+def test_the_next_prompt_confirms_once_that_the_last_answer_was_saved(room: Room):
+    at = open_phone({"code": room.code})
+    room.go_to(1)
+    at.run()
+    assert not any("was saved" in c.value for c in at.caption)  # nothing sent yet
+    room.go_to(0)
+    at.run()
+    at.radio[0].set_value("A")
+    send(at)
+    room.go_to(1)
+    at.run()
+    saved = [c.value for c in at.caption if "was saved" in c.value]
+    assert saved == [":material/check_circle: Your answer to question 1 was saved."]
+    at.run()  # said once; the next redraw no longer repeats it
+    assert not any("was saved" in c.value for c in at.caption)
+
+
 def test_switching_prompts_does_not_carry_the_previous_answer_over(room: Room):
     """Stable widget keys, fresh values: a new question starts blank."""
     template = make_template(

@@ -43,6 +43,7 @@ _FORM_FOR = "phone_form_for"  # prompt id the answer form was last drawn for; No
 _CHANGE_KEY = "phone_change"  # the "Change my answer" expander's open state
 _CHANGE_FOR = "phone_change_for"  # ...and the prompt it belongs to
 _COLLAPSE = "phone_collapse"  # close it on the next run (after an update was stored)
+_LAST_STORED = "phone_last_stored"  # (prompt id, number) of the answer stored last
 _NOT_DRAWN = object()
 STORE_BUSY_READING = "The server is busy right now. This page tries again by itself in a moment."
 
@@ -156,6 +157,7 @@ def _draw_live(ctx: AppContext, *, session_id: int, token: str) -> None:
     with st.container(key="phone_listener"):
         follow_revision(code=session.code, revision=session.revision)
     _render_header(session, prompt)
+    _confirm_earlier_answer(prompt)
     notice = st.empty()  # "moved on" / "closed before your answer arrived"
     if prompt is None:  # pragma: no cover - a live session always has a current prompt
         _forget_form()
@@ -189,6 +191,21 @@ def _render_header(session: Session, prompt: Prompt | None) -> None:
         if prompt is not None:
             where += f" · question {prompt.number} of {session.prompt_count}"
         st.caption(literal(where))
+
+
+def _confirm_earlier_answer(prompt: Prompt | None) -> None:
+    """Once the room moved on, say that the last answer sent from here was stored.
+
+    Under load the run that draws "Received" can be overtaken by the facilitator's next
+    prompt (Streamlit stops a run when a newer one is asked for); the answer is stored
+    all the same, and the participant should not have to wonder.
+    """
+    stored = st.session_state.get(_LAST_STORED)
+    if stored is None or prompt is None or stored[0] == prompt.id:
+        return
+    del st.session_state[_LAST_STORED]
+    with st.container(key="phone_earlier_answer"):
+        st.caption(f":material/check_circle: Your answer to question {stored[1]} was saved.")
 
 
 def _render_question(prompt: Prompt) -> None:
@@ -248,6 +265,7 @@ def _render_open(
     except (WorkshopError, NotFound) as error:
         message_slot.error(inert(str(error)))
     else:
+        st.session_state[_LAST_STORED] = (prompt.id, prompt.number)
         st.session_state[_COLLAPSE] = True
         if mine is not None:  # the expander is drawn already: redraw it closed
             _redraw_live()
