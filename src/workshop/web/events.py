@@ -4,7 +4,7 @@ Phones hold one SSE connection each (idle ones cost next to nothing) instead of 
 Streamlit. One ``RevisionHub`` per process polls the revisions of the sessions that have
 listeners in ONE query every ``POLL_SECONDS`` and fans changes out to every listener.
 The event also carries this process's boot id, so a phone can tell that the server
-restarted (its Streamlit session is then gone) and reload itself.
+restarted and ask for a redraw at once (``ui/live.py``).
 """
 
 from __future__ import annotations
