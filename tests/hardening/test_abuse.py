@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
-from tests.app.facilitator_support import open_page
-from tests.support.builders import make_session, make_template
+from tests.app.facilitator_support import open_page, send
+from tests.support.builders import answer_current, make_session, make_template
 from workshop import guards, services
 from workshop.config import Settings
 from workshop.context import AppContext, open_context
@@ -39,15 +39,7 @@ class FakeClock:
 
 
 def submit(db, secret, started, token: str, raw: object = "A"):
-    view = services.get_live_view(db=db, session_id=started.session.id)
-    return services.submit_answer(
-        db=db,
-        secret=secret,
-        session_id=started.session.id,
-        prompt_id=view.prompt.id,
-        token=token,
-        raw=raw,
-    )
+    return answer_current(db, started, raw, secret=secret, token=token)
 
 
 def test_a_burst_then_a_friendly_wait_per_participant(
@@ -138,14 +130,6 @@ def text_room(ctx: AppContext) -> services.StartedSession:
 def answers(ctx: AppContext, started, position: int) -> list:
     prompt = services.list_prompts(db=ctx.db, session_id=started.session.id)[position]
     return services.list_answers(db=ctx.db, session_id=started.session.id, prompt_id=prompt.id)
-
-
-def send(at):
-    labels = [b.label for b in at.button]
-    label = "Send my answer" if "Send my answer" in labels else "Update my answer"
-    at = next(b for b in at.button if b.label == label).click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def go_to(ctx: AppContext, started, position: int) -> None:

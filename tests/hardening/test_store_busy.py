@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
-from tests.app.facilitator_support import open_page
+from tests.app.facilitator_support import open_page, send
 from tests.support.builders import make_session, make_template
 from workshop import services
 from workshop.config import Settings
@@ -131,14 +131,6 @@ def busy_app(tmp_path: Path, monkeypatch, short_busy_timeout) -> Iterator[AppCon
     yield ctx
     ctx.db.dispose()
     st.cache_resource.clear()
-
-
-def send(at):
-    labels = [b.label for b in at.button]
-    label = "Send my answer" if "Send my answer" in labels else "Update my answer"
-    at = next(b for b in at.button if b.label == label).click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def test_the_phone_says_please_try_again_and_keeps_the_answer_for_the_retry(busy_app):
