@@ -1,13 +1,6 @@
-"""The phone follows the facilitator: what wakes its live fragment (``phone.render_live``).
+"""The phone page recovers by itself when the store was busy: it reruns in a moment.
 
-- push (``workshop.ui.live``): a Server-Sent Events listener drawn inside the fragment
-  reruns it within a fraction of a second of a change in the room, and costs nothing
-  while the room is idle; when the stream stays silent (a proxy buffering it) the same
-  listener polls by asking for a rerun every ``live.SILENT_POLL_MS``;
-- a last-resort server-side tick (``SAFETY_POLL_SECONDS``), should the listener's
-  JavaScript not run at all. It is long: on every tick every phone costs a Streamlit
-  run, which adds up in a room of hundreds.
-A half-typed answer survives every redraw: form and widget keys never change.
+(Following the room is the browser's job once the page is drawn: ``phone_app``.)
 """
 
 from __future__ import annotations
@@ -16,7 +9,6 @@ import time
 
 import streamlit as st
 
-SAFETY_POLL_SECONDS = 120.0
 RETRY_SECONDS = 3.0
 
 

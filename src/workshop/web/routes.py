@@ -1,12 +1,13 @@
-"""Routes and middleware mounted by ``server.py`` (filled in by the phone and load issues)."""
+"""Routes and middleware mounted by ``server.py``."""
 
 from __future__ import annotations
 
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
+from .answers import ANSWER_ROUTES
 from .events import EVENT_ROUTES
 from .participant_cookie import ParticipantCookieMiddleware
 
-ROUTES: list[BaseRoute] = [*EVENT_ROUTES]
+ROUTES: list[BaseRoute] = [*EVENT_ROUTES, *ANSWER_ROUTES]
 MIDDLEWARE: list[Middleware] = [Middleware(ParticipantCookieMiddleware)]

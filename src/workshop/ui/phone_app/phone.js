@@ -1,0 +1,397 @@
+// The phone's live part, drawn in the browser (see ui/phone_app.py for why).
+// Every piece of session or participant text is set with textContent, never as HTML.
+const SILENT_MS = 25000; // no event for this long: ask /api/view (a proxy buffering SSE)
+const RETRY_MS = 5000;
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) { continue; }
+    if (name === "text") { node.textContent = value; }
+    else if (name.startsWith("on")) { node.addEventListener(name.slice(2), value); }
+    else { node.setAttribute(name, value === true ? "" : value); }
+  }
+  for (const child of children) { if (child) { node.append(child); } }
+  return node;
+}
+
+function shownValue(prompt, value) {
+  if (Array.isArray(value)) { return value.join("\n"); }
+  if (prompt.kind === "scale") {
+    return `${value}  (on a scale from ${prompt.scaleMin} to ${prompt.scaleMax})`;
+  }
+  return String(value);
+}
+
+function plural(n, word) { return `${n} ${word}${n === 1 ? "" : "s"}`; }
+
+// ---- inputs per kind: each returns { node, read() } --------------------------------
+
+function singleChoice(prompt, value, name) {
+  const group = el("fieldset", { class: "choices", role: "radiogroup" },
+    el("legend", { text: "Choose one" }));
+  prompt.options.forEach((option, i) => {
+    group.append(el("label", { class: "choice" },
+      el("input", { type: "radio", name, value: String(i), checked: option === value }),
+      el("span", { text: option })));
+  });
+  return {
+    node: group,
+    read: () => {
+      const picked = group.querySelector("input:checked");
+      return picked ? prompt.options[Number(picked.value)] : null;
+    },
+  };
+}
+
+function multipleChoice(prompt, value) {
+  const picked = new Set(Array.isArray(value) ? value : []);
+  const limit = prompt.maxChoices && prompt.maxChoices < prompt.options.length
+    ? prompt.maxChoices : null;
+  const group = el("fieldset", { class: "choices" },
+    el("legend", { text: limit ? `Choose up to ${limit}` : "Choose all that apply" }));
+  prompt.options.forEach((option, i) => {
+    group.append(el("label", { class: "choice" },
+      el("input", { type: "checkbox", value: String(i), checked: picked.has(option) }),
+      el("span", { text: option })));
+  });
+  return {
+    node: group,
+    read: () => [...group.querySelectorAll("input:checked")]
+      .map((box) => prompt.options[Number(box.value)]),
+  };
+}
+
+function scale(prompt, value) {
+  const points = [];
+  for (let p = prompt.scaleMin; p <= prompt.scaleMax; p += 1) { points.push(p); }
+  const ends = [];
+  if (prompt.minLabel) { ends.push(`${prompt.scaleMin} = ${prompt.minLabel}`); }
+  if (prompt.maxLabel) { ends.push(`${prompt.scaleMax} = ${prompt.maxLabel}`); }
+  let chosen = Number.isInteger(value) ? value : null;
+  const row = el("div", { class: points.length <= 7 ? "scale" : "scale wrap", role: "group",
+    "aria-label": `Your rating, from ${prompt.scaleMin} to ${prompt.scaleMax}` });
+  const buttons = points.map((point) => el("button", {
+    type: "button", class: "point", "aria-pressed": String(point === chosen), text: String(point),
+    onclick: () => {
+      chosen = point;
+      buttons.forEach((b, i) => b.setAttribute("aria-pressed", String(points[i] === chosen)));
+    },
+  }));
+  row.append(...buttons);
+  const node = el("div", {},
+    el("p", { class: "label", text: `Your rating, from ${prompt.scaleMin} to ${prompt.scaleMax}` }),
+    ends.length ? el("p", { class: "caption", text: ends.join("   ·   ") }) : null,
+    row);
+  return { node, read: () => chosen };
+}
+
+function openText(prompt, value) {
+  const box = el("textarea", { rows: "5", maxlength: String(prompt.maxLength),
+    placeholder: "Type here…", "aria-label": "Your answer" });
+  box.value = typeof value === "string" ? value : "";
+  const counter = el("p", { class: "counter" });
+  const count = () => { counter.textContent = `${box.value.length}/${prompt.maxLength}`; };
+  box.addEventListener("input", count);
+  count();
+  const node = el("div", {},
+    el("label", { class: "label", text: `Your answer (up to ${prompt.maxLength} characters)` }),
+    box, counter);
+  return { node, read: () => box.value };
+}
+
+function wordCloud(prompt, value) {
+  const entries = Array.isArray(value) ? value : [];
+  const perEntry = prompt.maxWords === 1 ? "one word" : `up to ${prompt.maxWords} words`;
+  const noun = prompt.maxWords === 1 ? "Word" : "Answer";
+  const hint = prompt.maxEntries > 1
+    ? `Up to ${prompt.maxEntries} answers, ${perEntry} each. Empty fields are fine.`
+    : `Use ${perEntry}.`;
+  const node = el("div", {}, el("p", { class: "caption", text: hint }));
+  const inputs = [];
+  for (let i = 0; i < prompt.maxEntries; i += 1) {
+    const label = prompt.maxEntries > 1 ? `${noun} ${i + 1}` : `Your ${noun.toLowerCase()}`;
+    const input = el("input", { type: "text", maxlength: String(prompt.entryLength),
+      autocomplete: "off", "aria-label": label });
+    input.value = entries[i] || "";
+    inputs.push(input);
+    node.append(el("label", { class: "label small", text: label }), input);
+  }
+  return { node, read: () => inputs.map((input) => input.value) };
+}
+
+const INPUTS = {
+  single_choice: singleChoice,
+  multiple_choice: multipleChoice,
+  scale,
+  open_text: openText,
+  word_cloud: wordCloud,
+};
+
+// ---- the app -----------------------------------------------------------------------
+
+function createPhone(data) {
+  const state = {
+    code: data.code, token: data.token, urls: data.urls,
+    view: null, drawnKey: null, resultsKey: null,
+    answers: {}, // prompt id -> value stored from this phone (this page's life)
+    lastStored: null, // { prompt, number } of the answer stored last
+    editing: false, sending: false,
+    heardAt: Date.now(), source: null,
+    stats: { events: 0, draws: 0, polls: 0, sent: 0, stored: 0 },
+  };
+  const root = el("div", { class: "phone" });
+  const header = el("p", { class: "header" });
+  const earlier = el("p", { class: "earlier", role: "status" });
+  const notice = el("div", { class: "notice", role: "alert" });
+  const main = el("div", { class: "main" });
+  const results = el("div", { class: "results" });
+  root.append(header, earlier, notice, main, results);
+
+  const say = (slot, text, tone) => {
+    slot.replaceChildren();
+    if (text) { slot.append(el("div", { class: `box ${tone}`, text })); }
+  };
+
+  function drawHeader(view) {
+    const parts = [view.session.title, view.session.code.replace(/^(...)(...)$/, "$1-$2")];
+    if (view.prompt) { parts.push(`question ${view.prompt.number} of ${view.session.count}`); }
+    header.textContent = parts.join(" · ");
+  }
+
+  function receipt(prompt, value) {
+    return el("div", { class: "received" },
+      el("div", { class: "box success", text: "Received — thank you! You can change it while answering is open." }),
+      el("p", { class: "label", text: "Your answer" }),
+      el("p", { class: "answer", text: shownValue(prompt, value) }));
+  }
+
+  function drawOpen(prompt) {
+    const mine = state.answers[prompt.id];
+    const parts = [el("h2", { class: "question", text: prompt.text })];
+    if (mine !== undefined && !state.editing) {
+      parts.push(receipt(prompt, mine), el("button", {
+        type: "button", class: "secondary", text: "Change my answer",
+        onclick: () => { state.editing = true; redraw(); },
+      }));
+      main.replaceChildren(...parts);
+      return;
+    }
+    const input = INPUTS[prompt.kind](prompt, mine, `choice-${prompt.id}`);
+    const message = el("div", { class: "message", role: "alert" });
+    const send = el("button", { type: "submit", class: "primary",
+      text: mine === undefined ? "Send my answer" : "Update my answer" });
+    const form = el("form", { class: "answer-form", novalidate: true }, input.node, send, message);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      submit(prompt, input.read(), send, message);
+    });
+    parts.push(form);
+    if (mine !== undefined) {
+      parts.push(el("button", { type: "button", class: "secondary", text: "Keep my answer",
+        onclick: () => { state.editing = false; redraw(); } }));
+    }
+    main.replaceChildren(...parts);
+  }
+
+  function drawClosed(prompt) {
+    const mine = state.answers[prompt.id];
+    main.replaceChildren(el("div", { class: "waiting" },
+      el("h2", { class: "closed", text: "Answering is closed" }),
+      el("p", { class: "caption", text: `Question ${prompt.number}: ${prompt.text}` }),
+      mine === undefined ? null : el("p", { class: "label", text: "Your answer" }),
+      mine === undefined ? null : el("p", { class: "answer", text: shownValue(prompt, mine) }),
+      el("div", { class: "box info", text: "Stay on this page: the next question appears here by itself." })));
+  }
+
+  function drawResults(view) {
+    const shown = view.results;
+    const key = JSON.stringify(shown);
+    if (key === state.resultsKey) { return; }
+    state.resultsKey = key;
+    results.replaceChildren();
+    if (!shown) { return; }
+    const panel = el("div", { class: "panel" }, el("p", { class: "label", text: "Results so far" }));
+    if (shown.n < shown.needed) {
+      panel.append(el("p", { class: "caption", text: shown.needed === 1
+        ? "Results appear after the first answer."
+        : `Results appear once ${shown.needed} people have answered (${shown.n} so far).` }));
+    } else {
+      panel.append(el("p", { class: "caption", text: plural(shown.n, "answer") }));
+      for (const bar of shown.bars || []) {
+        const fill = el("div", { class: "fill" });
+        fill.style.width = `${Math.max(0, Math.min(100, bar.percent))}%`;
+        const label = shown.kind === "scale"
+          ? `${bar.label} — ${bar.count}` : `${bar.label} — ${bar.percent} % (${bar.count})`;
+        panel.append(el("div", { class: "bar" }, el("p", { text: label }),
+          el("div", { class: "track" }, fill)));
+      }
+      if (shown.mean !== undefined && shown.mean !== null) {
+        panel.append(el("p", { class: "caption", text: `Average ${shown.mean.toFixed(1)}` }));
+      }
+      for (const word of shown.words || []) {
+        panel.append(el("p", { class: "word", text: `${word.word}  ×${word.count}` }));
+      }
+      for (const card of shown.cards || []) {
+        panel.append(el("div", { class: "card", text: card }));
+      }
+    }
+    results.append(panel);
+  }
+
+  function drawGone() {
+    state.drawnKey = "gone";
+    header.textContent = "";
+    results.replaceChildren();
+    main.replaceChildren(el("h2", { class: "question", text: "This session no longer exists." }),
+      el("a", { class: "button-link", href: "?", text: "Join another session" }));
+    stop();
+  }
+
+  function drawEnded(view) {
+    state.drawnKey = "ended";
+    header.textContent = view.session.title;
+    results.replaceChildren();
+    earlier.textContent = "";
+    main.replaceChildren(el("h2", { class: "question", text: "Thank you!" }),
+      el("div", { class: "box success", text: "This session has ended. Thank you for taking part!" }),
+      el("p", { text: "You can close this page now. Your answers stay anonymous." }));
+    stop();
+  }
+
+  function redraw() {
+    state.drawnKey = null;
+    show(state.view);
+  }
+
+  function show(view) {
+    if (view === null) { drawGone(); return; }
+    if (state.view && view.revision < state.view.revision && view.session.status === "live") {
+      return; // an older view (a slow poll overtaken by a push)
+    }
+    state.view = view;
+    if (view.session.status !== "live") { drawEnded(view); return; }
+    const prompt = view.prompt;
+    const key = `${prompt.id}:${prompt.open}`;
+    if (key !== state.drawnKey) {
+      const movedOn = state.drawnKey !== null && !state.drawnKey.startsWith(`${prompt.id}:`);
+      if (movedOn) { state.editing = false; say(notice, ""); }
+      state.drawnKey = key;
+      drawHeader(view);
+      // Once the room moved on, say (once) that the last answer sent from here was stored.
+      const stored = state.lastStored;
+      const confirm = Boolean(stored) && stored.prompt !== prompt.id && movedOn;
+      earlier.textContent = confirm ? `✓ Your answer to question ${stored.number} was saved.` : "";
+      if (confirm) { state.lastStored = null; }
+      if (prompt.open) { drawOpen(prompt); } else { drawClosed(prompt); }
+      state.stats.draws += 1;
+    }
+    drawResults(view);
+    root.dataset.prompt = String(prompt.id);
+    root.dataset.revision = String(view.revision);
+  }
+
+  async function submit(prompt, value, send, message) {
+    if (state.sending) { return; }
+    state.sending = true;
+    send.disabled = true;
+    const label = send.textContent;
+    send.textContent = "Sending…";
+    say(message, "");
+    state.stats.sent += 1;
+    let reply = null;
+    try {
+      const response = await fetch(state.urls.answer, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        credentials: "same-origin",
+        body: JSON.stringify({ code: state.code, prompt: prompt.id, value, p: state.token }),
+      });
+      reply = await response.json().catch(() => null);
+    } catch (error) {
+      reply = null;
+    }
+    state.sending = false;
+    send.disabled = false;
+    send.textContent = label;
+    if (reply === null) {
+      say(message, "Could not reach the server, so your answer was not sent yet. Please tap Send again in a moment.", "error");
+      return;
+    }
+    if (reply.ok) {
+      state.stats.stored += 1;
+      state.answers[prompt.id] = reply.value;
+      state.lastStored = { prompt: prompt.id, number: prompt.number };
+      state.editing = false;
+      redraw();
+      return;
+    }
+    if (reply.reason === "moved" || reply.reason === "closed" || reply.reason === "ended") {
+      say(notice, reply.reason === "moved" ? `${reply.message} Here is the current question.`
+        : `${reply.message} The answer you just sent was not taken.`, "warning");
+      poll();
+      return;
+    }
+    say(message, reply.message || "Your answer was not taken. Please try again.", "error");
+  }
+
+  async function poll() {
+    state.stats.polls += 1;
+    try {
+      const response = await fetch(state.urls.view, { cache: "no-store", credentials: "same-origin" });
+      if (response.status === 404) { show(null); return; }
+      if (response.ok) { show(await response.json()); }
+    } catch (error) { /* the server is away; the stream reconnects by itself */ }
+  }
+
+  function listen() {
+    const source = new EventSource(state.urls.events);
+    state.source = source;
+    source.onmessage = (event) => {
+      state.heardAt = Date.now();
+      state.stats.events += 1;
+      let message;
+      try { message = JSON.parse(event.data); } catch (error) { return; }
+      show(message.view);
+    };
+    source.onerror = () => {
+      if (source.readyState === EventSource.CLOSED && state.source === source) {
+        setTimeout(() => { if (state.source === source) { poll(); listen(); } }, RETRY_MS);
+      }
+    };
+  }
+
+  function stop() {
+    if (state.source) { state.source.close(); state.source = null; }
+    clearInterval(state.watchdog);
+  }
+
+  state.watchdog = setInterval(() => {
+    if (Date.now() - state.heardAt < SILENT_MS) { return; }
+    state.heardAt = Date.now();
+    poll();
+  }, SILENT_MS / 4);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && state.source) { poll(); }
+  });
+
+  return {
+    root, state,
+    update(next) {
+      if (next.mine) { state.answers[next.mine.prompt] = next.mine.value; }
+      show(next.view);
+      if (!state.source && next.view && next.view.session.status === "live") { listen(); }
+    },
+  };
+}
+
+export default function (component) {
+  const { parentElement, data } = component;
+  let phone = window.__workshopPhone;
+  if (!phone || phone.state.code !== data.code) {
+    if (phone) { phone.state.source && phone.state.source.close(); }
+    phone = window.__workshopPhone = createPhone(data);
+  }
+  if (phone.root.parentNode !== parentElement) { parentElement.append(phone.root); }
+  phone.update(data);
+}
