@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 
@@ -22,8 +23,10 @@ class StepResult:
     connect_p95: float | None = None
     answers_sent: int = 0
     answers_acked: int = 0
-    answers_unacked: int = 0  # sent, never shown as received (e.g. the prompt moved)
+    answers_unacked: int = 0  # sent, never acknowledged (refused, or no reply)
     unacked_stored: int = 0  # of those, stored against the prompt the phone showed
+    refusals: Counter[str] = field(default_factory=Counter)  # reason -> answers refused
+    answer_errors: int = 0  # answers refused for other reasons than a race, or no reply
     ack_ms: list[float] = field(default_factory=list)
     advances: int = 0
     advance_ms: list[float] = field(default_factory=list)  # per phone per advance
@@ -31,8 +34,10 @@ class StepResult:
     advance_all_ms: list[float] = field(default_factory=list)  # last phone per advance
     tally_ms: list[float] = field(default_factory=list)
     tally_missed: int = 0  # first answers the presenter never counted
-    blank_pages: int = 0  # full runs that drew nothing (the phone shows an empty page)
-    reloads: int = 0  # pages the push listener reloaded
+    stream_errors: int = 0  # push-stream connections that failed or were refused
+    stream_connects: int = 0  # push streams opened (each ends after 30 s)
+    events: int = 0  # push events the phones received
+    polls: int = 0  # GET /api/view the phones sent (silent stream, refused answer)
     lost: int = 0  # acknowledged but not (or not so) in the database
     server_cpu_active: float = 0.0  # % of one core
     server_cpu_idle: float = 0.0
@@ -41,7 +46,7 @@ class StepResult:
     load_average: float = 0.0  # 1-minute load average at the end of the active phase
     rss_base_mb: float = 0.0
     rss_mb: float = 0.0
-    reruns_per_s: float = 0.0
+    reruns_per_s: float = 0.0  # Streamlit reruns the phones asked for (0: they follow by push)
 
     def summary(self) -> dict[str, object]:
         def ms(values: list[float], q: float) -> int | None:
@@ -57,6 +62,8 @@ class StepResult:
             "acked": self.answers_acked,
             "unacked": self.answers_unacked,
             "unacked_stored": self.unacked_stored,
+            "refused": dict(sorted(self.refusals.items())),
+            "answer_errors": self.answer_errors,
             "lost": self.lost,
             "ack_p50": ms(self.ack_ms, 50),
             "ack_p95": ms(self.ack_ms, 95),
@@ -71,8 +78,10 @@ class StepResult:
             "tally_p95": ms(self.tally_ms, 95),
             "tally_p99": ms(self.tally_ms, 99),
             "tally_missed": self.tally_missed,
-            "blank_pages": self.blank_pages,
-            "reloads": self.reloads,
+            "stream_errors": self.stream_errors,
+            "stream_connects": self.stream_connects,
+            "events": self.events,
+            "polls": self.polls,
             "server_cpu_active_pct": round(self.server_cpu_active, 1),
             "server_cpu_idle_pct": round(self.server_cpu_idle, 1),
             "idle_cpu_per_phone_pct": round(self.server_cpu_idle / max(1, self.connected), 3),
@@ -89,8 +98,8 @@ class StepResult:
 def print_table(results: list[StepResult]) -> None:
     header = (
         "| phones | connected | errors | ack p50/p95/p99 ms | advance p50/p95/p99 ms "
-        "| last phone ms | tally p50/p95 ms | lost | CPU active % | idle CPU/phone % "
-        "| RSS/phone KB |"
+        "| last phone ms | tally p50/p95 ms | acked / refused (moved, closed) | lost "
+        "| CPU active % | idle CPU/phone % | RSS/phone KB |"
     )
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
@@ -100,7 +109,8 @@ def print_table(results: list[StepResult]) -> None:
             f"| {s['phones']} | {s['connected']} | {s['errors']} "
             f"| {s['ack_p50']}/{s['ack_p95']}/{s['ack_p99']} "
             f"| {s['advance_p50']}/{s['advance_p95']}/{s['advance_p99']} "
-            f"| {s['advance_all_max']} | {s['tally_p50']}/{s['tally_p95']} | {s['lost']} "
+            f"| {s['advance_all_max']} | {s['tally_p50']}/{s['tally_p95']} "
+            f"| {s['acked']} / {r.refusals['moved']}, {r.refusals['closed']} | {s['lost']} "
             f"| {s['server_cpu_active_pct']} | {s['idle_cpu_per_phone_pct']} "
             f"| {s['rss_per_phone_kb']} |"
         )

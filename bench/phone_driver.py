@@ -1,9 +1,11 @@
-"""How a simulated participant reads and answers the join page.
+"""How a simulated participant reads the phone page and what it answers.
 
-Page knowledge is kept small and generic so that the bench follows the page as it
-changes: the current prompt is whichever of the session's prompt texts is drawn, the
-"received" state is a marker text, and the answer input is whatever answer widget the
-page draws (radio, pills, select box, slider, text box...) plus its submit button.
+The join page's Streamlit run mounts one component (``workshop.ui.phone_app``) whose
+data is everything the browser draws from: ``{code, view, mine, token, urls}``, with
+``view`` the phone view of ``workshop.phone_view`` (the session, its current prompt,
+results). From then on the page follows the push stream and answers with
+``POST /api/answer``; this module finds that data in a delta and plans a valid answer to
+a prompt of any kind, as a person would pick one in the page's form.
 """
 
 from __future__ import annotations
@@ -11,21 +13,23 @@ from __future__ import annotations
 import json
 import random
 import re
-from dataclasses import dataclass
 from typing import Any
 
-from streamlit.proto.WidgetStates_pb2 import WidgetState
+from bench.streamlit_protocol import Node
 
-from bench.streamlit_protocol import Node, StreamlitClient
-
-LISTENER_KINDS = {"bidi_component"}  # push listeners, not answer inputs
-# Inputs the page hides from people (it carries the prompt the phone showed, see
-# workshop.ui.phone._prompt_ref_field): a person never types into it.
-HIDDEN_INPUT_LABELS = {"Question shown"}
-# components.v2 sends every trigger of a component through one "aggregator" widget whose
-# id is derived from the component's id (streamlit/components/v2/bidi_component/main.py).
-_TRIGGER_AGGREGATOR = "$$STREAMLIT_INTERNAL_KEY_{id}__events"
-_SUBMIT_LABEL = re.compile(r"send|submit|answer|vote|save|update", re.IGNORECASE)
+PHONE_COMPONENT = "workshop_phone"  # ui/phone_app.py: st.components.v2.component(name)
+WORDS = (
+    "river",
+    "bridge",
+    "lantern",
+    "harbour",
+    "meadow",
+    "compass",
+    "orchard",
+    "beacon",
+    "summit",
+    "garden",
+)
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # Markdown's backslash escapes
 
 
@@ -34,102 +38,8 @@ def plain(text: str) -> str:
     return _ESCAPED.sub(r"\1", text) if "\\" in text else text
 
 
-@dataclass(frozen=True)
-class AnswerAction:
-    """What one answer sends: widget values to set, then a button to press."""
-
-    values: list[tuple[str, dict[str, Any]]]  # (widget id, {value field: value})
-    button: Node
-    shown_value: str  # the answer as the phone would read it back
-
-
-def answer_inputs(client: StreamlitClient) -> list[Node]:
-    return [
-        node
-        for node in client.widgets()
-        if node.kind not in LISTENER_KINDS
-        and node.kind not in ("button", "download_button")
-        and getattr(node.proto, "label", "") not in HIDDEN_INPUT_LABELS
-    ]
-
-
-def submit_button(client: StreamlitClient, inputs: list[Node]) -> Node | None:
-    buttons = client.widgets("button")
-    form_ids = {node.form_id for node in inputs if node.form_id}
-    for button in buttons:
-        if button.proto.is_form_submitter and (not form_ids or button.form_id in form_ids):
-            return button
-    return next((b for b in buttons if _SUBMIT_LABEL.search(b.proto.label)), None)
-
-
-def _choose(options: list[str], avoid: str | None, rng: random.Random) -> str:
-    fresh = [o for o in options if o != avoid] or options
-    return rng.choice(fresh)
-
-
-def value_for(node: Node, avoid: str | None, rng: random.Random) -> tuple[dict[str, Any], str]:
-    """A plausible value for one answer widget, and how it reads as text."""
-    proto = node.proto
-    kind = node.kind
-    if kind in ("radio", "selectbox"):
-        choice = _choose(list(proto.options), avoid, rng)
-        return {"string_value": choice}, choice
-    if kind == "button_group":
-        choice = _choose([o.content for o in proto.options], avoid, rng)
-        return {"string_array_value": [choice]}, choice
-    if kind == "multiselect":
-        choice = _choose(list(proto.options), avoid, rng)
-        return {"string_array_value": [choice]}, choice
-    if kind == "slider":
-        if proto.options:  # select_slider: formatted option strings
-            choice = _choose(list(proto.options), avoid, rng)
-            return {"string_array_value": [choice]}, choice
-        low, high = int(proto.min), int(proto.max)
-        pick = _choose([str(v) for v in range(low, high + 1)], avoid, rng)
-        return {"double_array_value": [float(pick)]}, pick
-    if kind == "feedback":
-        pick = _choose(["0", "1", "2", "3", "4"], avoid, rng)
-        return {"string_value": pick}, pick
-    if kind in ("text_input", "text_area", "chat_input"):
-        word = _choose(["river", "bridge", "lantern", "harbour", "meadow", "compass"], avoid, rng)
-        return {"string_value": word}, word
-    if kind == "number_input":
-        pick = str(rng.randint(1, 5))
-        return {"double_value": float(pick)}, pick
-    if kind == "checkbox":
-        return {"bool_value": True}, "True"
-    raise ValueError(f"the bench does not know how to answer a {kind!r} widget")
-
-
-def plan_answer(
-    client: StreamlitClient, *, avoid: str | None, rng: random.Random
-) -> AnswerAction | None:
-    """The answer a phone gives to what it shows now, or None if nothing is answerable."""
-    inputs = answer_inputs(client)
-    button = submit_button(client, inputs)
-    if button is None:
-        return None
-    if not inputs:  # one button per option: pressing it is the answer
-        return AnswerAction([], button, button.proto.label)
-    first = inputs[0]
-    value, shown = value_for(first, avoid, rng)
-    return AnswerAction([(first.widget_id, value)], button, shown)
-
-
-def closed_expander(client: StreamlitClient) -> Node | None:
-    """A closed expander with state (e.g. "Change my answer") that hides the answer form."""
-    return next(
-        (
-            node
-            for node in client.blocks("expandable")
-            if node.widget_id and not node.proto.expanded
-        ),
-        None,
-    )
-
-
-def listener_data(node: Node) -> dict[str, Any] | None:
-    """The JSON data of a push listener component (e.g. its SSE URL and revision)."""
+def component_data(node: Node) -> dict[str, Any] | None:
+    """The JSON data of a components.v2 component drawn at ``node``, else None."""
     if node.kind != "bidi_component":
         return None
     try:
@@ -139,9 +49,53 @@ def listener_data(node: Node) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def listener_trigger(node: Node, event: str, value: Any) -> WidgetState:
-    """What the browser sends when a components.v2 component calls setTriggerValue."""
-    return WidgetState(
-        id=_TRIGGER_AGGREGATOR.format(id=node.widget_id),
-        json_trigger_value=json.dumps([{"event": event, "value": value}]),
-    )
+def phone_data(node: Node) -> dict[str, Any] | None:
+    """The phone component's data (``{code, view, mine, token, urls}``), else None."""
+    if node.kind != "bidi_component" or node.proto.component_name != PHONE_COMPONENT:
+        return None
+    data = component_data(node)
+    if data is None or not isinstance(data.get("view"), dict) or "urls" not in data:
+        return None
+    return data
+
+
+def _pick(options: list[Any], avoid: Any, rng: random.Random) -> Any:
+    fresh = [o for o in options if o != avoid] or options
+    return rng.choice(fresh)
+
+
+def _phrase(rng: random.Random, words: int, limit: int) -> str:
+    text = " ".join(rng.sample(WORDS, min(words, len(WORDS))))
+    return text[:limit].strip() or WORDS[0][:limit]
+
+
+def plan_value(prompt: dict[str, Any], *, avoid: Any, rng: random.Random) -> Any:
+    """A valid answer to ``prompt`` (a phone view's prompt), as the page's form sends it,
+    different from ``avoid`` (the phone's current answer) where the prompt allows it."""
+    kind = prompt["kind"]
+    if kind == "single_choice":
+        return _pick(list(prompt["options"]), avoid, rng)
+    if kind == "multiple_choice":
+        options = list(prompt["options"])
+        limit = prompt.get("maxChoices") or len(options)
+        candidates = []
+        for _ in range(4):
+            chosen = set(rng.sample(options, rng.randint(1, min(limit, len(options)))))
+            candidates.append([o for o in options if o in chosen])  # the form's order
+        return _pick(candidates, avoid, rng)
+    if kind == "scale":
+        return _pick(list(range(prompt["scaleMin"], prompt["scaleMax"] + 1)), avoid, rng)
+    if kind == "open_text":
+        candidates = [_phrase(rng, rng.randint(2, 6), prompt["maxLength"]) for _ in range(2)]
+        return _pick(candidates, avoid, rng)
+    if kind == "word_cloud":
+        count = rng.randint(1, max(1, prompt["maxEntries"]))
+        per_entry = max(1, min(prompt["maxWords"], 2))
+        words = rng.sample(WORDS, min(len(WORDS), count * per_entry))
+        entries = [
+            " ".join(words[i : i + per_entry])[: prompt["entryLength"]].strip()
+            for i in range(0, len(words), per_entry)
+        ]
+        # The form has one field per entry; the ones left empty are sent empty.
+        return entries + [""] * (prompt["maxEntries"] - len(entries))
+    raise ValueError(f"the bench does not know how to answer a {kind!r} prompt")

@@ -1,14 +1,15 @@
-"""Load benchmark: N simulated phones on the real join page, at the websocket level.
+"""Load benchmark: N simulated phones on the real join page, speaking as browsers do.
 
-Each phone is a headless Streamlit tab (``bench/streamlit_protocol.py``) that joins
-through the real join URL with its own participant cookie, follows the live session as a
-browser would (the fragment reruns its ``run_every`` asks for, and the page's push
-listener, see ``bench/room.py``), and answers on a schedule, while a simulated
-facilitator advances prompts through the services on the same database and a presenter
-page follows the room. Per number of phones it prints connected phones, errors, latencies
-(answer -> "received", advance -> new prompt on the phone, answer -> presenter tally),
-server CPU and memory per phone, idle CPU per phone, and checks that every acknowledged
-answer is stored.
+Each phone (``bench/room.py``) loads the real join URL (the HTML request that sets its
+participant cookie, then Streamlit's websocket with that cookie, ``bench/streamlit_protocol.py``)
+and waits until the page's run has drawn the phone component; from then on it follows the
+room over the push stream (an EventSource on ``/events/<code>``, ``bench/sse.py``), keeps
+its websocket open and idle, and answers on a schedule with ``POST /api/answer``, while a
+simulated facilitator advances prompts through the services on the same database and a
+presenter page follows the room. Per number of phones it prints connected phones,
+errors, latencies (answer -> acknowledged, advance -> new prompt on the phone, answer ->
+presenter tally), refused answers by reason, server CPU and memory per phone, idle CPU
+per phone, and checks that every acknowledged answer is stored.
 
     .venv/bin/python bench/phones.py --phones 100,300,600 --duration 120
 
@@ -67,7 +68,6 @@ class Options:
     answer_every: float
     advance_every: float
     ramp: float
-    marker: str
     prompts: int
     seed: int
     results: str
@@ -80,7 +80,7 @@ async def run_step(target: Target, n: int, options: Options, tag: str) -> StepRe
     template = bench_template(tag, options.prompts, options.results)
     started = services.start_session(db=target.db, template=template)
     session_id, code, key = started.session.id, started.session.code, started.facilitator_key
-    room = Room(result, [p.text for p in template.prompts], options.marker)
+    room = Room(result, [p.text for p in template.prompts])
     meter = ServerMeter(target.processes())
     result.rss_base_mb = meter.rss_mb()
 
@@ -96,7 +96,7 @@ async def run_step(target: Target, n: int, options: Options, tag: str) -> StepRe
     await asyncio.gather(*(p.connect(i / options.ramp) for i, p in enumerate(phones)))
     result.connected = sum(p.connected for p in phones)
     result.connect_p95 = percentile([p.connect_ms for p in phones if p.connect_ms], 95)
-    await asyncio.sleep(3)  # let the last phones' first ticks pass
+    await asyncio.sleep(3)  # let the last phones' push streams open
 
     print(f"  idle {options.idle:g} s with {result.connected} phones ...", flush=True)
     idle = CpuWindow(meter.cpu_seconds)
@@ -125,7 +125,6 @@ async def run_step(target: Target, n: int, options: Options, tag: str) -> StepRe
     )
     await asyncio.sleep(options.duration)
     stop.set()
-    await asyncio.gather(*tasks, return_exceptions=True)
     result.server_cpu_active = active.stop()
     result.bench_cpu_active = bench_cpu.stop()
     result.machine_cpu_active = machine.stop()
@@ -133,22 +132,20 @@ async def run_step(target: Target, n: int, options: Options, tag: str) -> StepRe
     reruns = sum(p.reruns_sent for p in phones) - reruns_before
     result.reruns_per_s = reruns / options.duration
     result.rss_mb = max(result.rss_mb, meter.rss_mb())
+    # Drain: answers still in flight get 15 s to be acknowledged, then count as unacked.
+    _done, late = await asyncio.wait(tasks, timeout=15)
+    for task in late:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
-    # Drain: give pending answers, the last advance and the tally time to show.
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and any(p.pending for p in phones if p.connected):
-        await asyncio.sleep(0.25)
-    await asyncio.sleep(3)
+    await asyncio.sleep(3)  # the last advance and the tally get time to show
     stop_db_tally.set()
     if db_tally is not None:
         db_tally.join(timeout=5)
-    for phone in phones:
-        if phone.pending is not None:
-            phone.unacked.append(phone.pending)
-            phone.pending = None
     result.answers_unacked = sum(len(p.unacked) for p in phones)
-    result.blank_pages = sum(p.blank_runs for p in phones)
-    result.reloads = sum(p.reloads for p in phones)
+    result.stream_connects = sum(p.sse.connects for p in phones if p.sse is not None)
+    result.events = sum(p.events for p in phones)
+    result.polls = sum(p.polls for p in phones)
     settle_advances(room, phones)
     room.settle_tally()
     count_errors(result, phones)
@@ -186,13 +183,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--answer-every", type=float, default=30.0)
     parser.add_argument("--advance-every", type=float, default=30.0)
     parser.add_argument("--ramp", type=float, default=50.0, help="new phones per second")
-    parser.add_argument("--marker", default="received", help="text of the received state")
     parser.add_argument("--prompts", type=int, default=40)
     parser.add_argument(
         "--results",
         choices=["live", "on_reveal", "mixed"],
         default="mixed",
-        help="results mode of the bench prompts (live: phones poll a results panel)",
+        help="results mode of the bench prompts (live: phones get the tally pushed)",
     )
     parser.add_argument(
         "--tally",
@@ -217,7 +213,6 @@ async def main_async(args: argparse.Namespace) -> list[StepResult]:
         answer_every=args.answer_every,
         advance_every=args.advance_every,
         ramp=args.ramp,
-        marker=args.marker,
         prompts=args.prompts,
         seed=args.seed,
         results=args.results,

@@ -11,39 +11,34 @@ import random
 import re
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
-from urllib.parse import urlencode
-
-import websockets
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from typing import Any
+from urllib.parse import urlencode, urljoin
 
 from bench.load_report import StepResult
 from bench.load_target import Target
-from bench.phone_driver import (
-    AnswerAction,
-    closed_expander,
-    listener_data,
-    listener_trigger,
-    plain,
-    plan_answer,
-)
-from bench.sse import SseClient
+from bench.phone_driver import phone_data, plan_value
+from bench.sse import HttpClient, SseClient, cookie_header
 from bench.streamlit_protocol import Node, StreamlitClient
 from workshop import services
-from workshop.domain.codes import new_participant_token
 from workshop.domain.model import PromptKind, PromptSpec, ResultsMode, Template
 
 PARTICIPANT_COOKIE = "workshop_participant"
 OPTIONS = ("Alpha", "Bravo", "Charlie", "Delta")
 CONNECT_TIMEOUT = 60.0
-FINISHED_SUCCESSFULLY = ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY
+ANSWER_TIMEOUT = 60.0  # a fetch has none; the bench gives up on an answer after this
+SILENT_SECONDS = 25.0  # phone.js SILENT_MS: no event for this long -> ask /api/view
+# Refusals that are races a person sees in a live room (the facilitator moved on or
+# closed answering as the answer was sent), not failures of the server.
+EXPECTED_REFUSALS = frozenset({"moved", "closed", "ended"})
 
 
 def bench_template(tag: str, prompts: int, results: str = "mixed") -> Template:
     """Single-choice prompts with unique texts (no text is a substring of another).
 
-    ``results``: live (phones show a results panel that refreshes on its own),
-    on_reveal (they do not), or mixed (alternating, as in the shipped templates).
+    ``results``: live (phones show results; the push stream carries a fresh tally while
+    answers arrive), on_reveal (they do not), or mixed (alternating, as in the shipped templates).
     """
 
     def mode(i: int) -> ResultsMode:
@@ -64,9 +59,12 @@ def bench_template(tag: str, prompts: int, results: str = "mixed") -> Template:
 
 
 @dataclass
-class Pending:
-    prompt: str
-    value: str
+class Sent:
+    """One answer a phone posted."""
+
+    prompt: str  # the text of the prompt the phone showed
+    prompt_id: int
+    value: Any
     sent_at: float
     first_for_prompt: bool
 
@@ -74,10 +72,9 @@ class Pending:
 class Room:
     """What every phone of one step shares: the session, prompt texts and the records."""
 
-    def __init__(self, result: StepResult, prompt_texts: list[str], marker: str) -> None:
+    def __init__(self, result: StepResult, prompt_texts: list[str]) -> None:
         self.result = result
         self.prompt_texts = prompt_texts
-        self.marker = marker.lower()
         self.advanced_at: dict[str, float] = {}  # prompt text -> facilitator commit time
         self.seen_after_advance: dict[str, list[float]] = {}
         self.answer_log: list[tuple[str, float, float]] = []  # (prompt, sent_at, acked_at)
@@ -119,224 +116,251 @@ class Room:
 
 
 class Phone:
-    """One participant's phone: a Streamlit tab on the join page, plus the page's push
-    listener (an EventSource) when the page draws one."""
+    """One participant's phone, speaking to the server exactly as its browser does.
 
-    def __init__(self, room: Room, url: str, code: str, *, seed: int) -> None:
+    1. Page load: ``GET /join?code=…`` (the response sets the participant cookie), then
+       Streamlit's websocket with that cookie; the page's run draws the phone component,
+       whose data (the view, this phone's answer ``mine``) the phone draws: connected.
+       The websocket then stays open and idle, as a phone's does.
+    2. Following the room: an EventSource on ``/events/<code>`` (``bench/sse.py``); each
+       event carries the whole view, drawn at once (a new prompt shows when the event
+       carrying it arrives); ``GET /api/view/<code>`` when the stream was silent for 25 s
+       or an answer was refused because the room moved on.
+    3. Answering: ``POST /api/answer`` (JSON, the cookie) with a valid value for the
+       prompt shown; ``{"ok": true}`` is the acknowledgement (the answer is committed).
+       A changed answer is one more POST. One answer at a time (the page disables Send).
+    """
+
+    def __init__(self, room: Room, url: str, code: str, *, seed: int, follow: bool = True) -> None:
         self.room = room
+        self.follow = follow  # False: the page loads, but nothing follows the room
         self.url = url
         self.code = code
-        self.token = new_participant_token()
+        self.page_url = f"{url}/join?{urlencode({'code': code})}"
         self.rng = random.Random(seed)
-        self.client = self._new_client()
-        self.shown: str | None = None
-        self.pending: Pending | None = None
-        self.marker_run = ""  # the run that last drew the received marker
-        self.acked: dict[str, str] = {}  # prompt text -> last acknowledged value
+        self.cookies: dict[str, str] = {}  # what the browser keeps (the join page sets it)
+        self.http = HttpClient(url)
+        self.client: StreamlitClient | None = None
+        self.sse: SseClient | None = None
+        self.data: dict[str, Any] | None = None  # the phone component's data
+        self.view: dict[str, Any] | None = None  # the view on screen
+        self.drawn: tuple[int, bool] | None = None  # (prompt id, open) on screen
+        self.shown: str | None = None  # text of the prompt on screen
+        self.mine: dict[int, Any] = {}  # prompt id -> value stored from this phone
+        self.sending: Sent | None = None
+        self.acked: dict[str, Any] = {}  # prompt text -> last acknowledged value
         self.acked_sent_at: dict[str, float] = {}  # prompt text -> when that was sent
-        self.unacked: list[Pending] = []  # sent, never shown as received
+        self.unacked: list[Sent] = []  # sent, never acknowledged
+        self.refusals: Counter[str] = Counter()
         self.connected = False
         self.connect_ms: float | None = None
-        self.failure: str | None = None
-        # Push listener state, mirroring workshop.ui.live's JavaScript.
-        self.listener: Node | None = None
-        self.rendered_revision: int | None = None
-        self.boot: str | None = None
-        self.sse: SseClient | None = None
-        self.reloads = 0
-        self._earlier_reruns = 0
-        self.push_reruns = 0
-        self.blank_runs = 0
-        self.renders = 0  # listener draws, as the page's JavaScript counts them
-        self.page_loads = 0  # a reload ends the old page's timers, as in a browser
-        self.stale_after = 45.0
-        self.stale_jitter = 30.0
-        self._reload_task: asyncio.Task[None] | None = None
+        self.failure: str | None = None  # why the page never loaded
+        self.problems: list[str] = []  # answers that failed for other reasons than a race
+        self.finished = False  # the session ended or was deleted: the page stops listening
+        self.events = 0
+        self.polls = 0
+        self.heard_at = 0.0
+        self._watchdog: asyncio.Task[None] | None = None
 
     @property
-    def cookies(self) -> dict[str, str]:
-        return {PARTICIPANT_COOKIE: self.token}
+    def token(self) -> str | None:
+        """The participant token the server gave this browser (its cookie)."""
+        return self.cookies.get(PARTICIPANT_COOKIE)
 
-    def _new_client(self) -> StreamlitClient:
-        return StreamlitClient(
-            self.url,
-            page="join",
-            query_string=f"code={self.code}",
-            cookies=self.cookies,
-            on_delta=self._on_delta,
-            on_finished=self._on_finished,
-        )
+    def _headers(self, **extra: str) -> dict[str, str]:
+        return {**extra, "Cookie": cookie_header(self.cookies)} if self.cookies else extra
 
-    def _on_finished(self, client: StreamlitClient, msg: ForwardMsg) -> None:
-        """After a full run the page must show a prompt; one that does not (an error
-        element or nothing) leaves the phone stuck until something reloads it."""
-        if msg.metadata.run.fragment_ids or msg.script_finished != FINISHED_SUCCESSFULLY:
-            return
-        texts = (plain(node.text) for node in client.elements())
-        shown = next((p for t in texts if t and (p := self.room.match_prompt(t))), None)
-        if shown is None:
-            self.blank_runs += 1
-            self.shown = None
+    def _url(self, relative: str) -> str:
+        """A URL of the component's data, resolved against the page, as fetch does."""
+        return urljoin(self.page_url, relative).removeprefix(self.url)
 
-    def _on_delta(self, client: StreamlitClient, node: Node) -> None:
-        if node.kind == "bidi_component":
-            self._on_listener(node)
-            return
-        text = plain(node.text)
-        if not text:
-            return
-        prompt = self.room.match_prompt(text)
-        if prompt is not None and prompt != self.shown:
-            self.shown = prompt
-            self.room.prompt_seen(prompt, node.received_at)
-        pending = self.pending
-        if pending is None:
-            return
-        # Acknowledged = a run that started after the answer was sent draws the received
-        # marker and, in the same run, the answer's value. (A run that started earlier,
-        # or the very run that stores a changed answer, still shows the previous one.)
-        started = client.run_started_at.get(node.run_id, 0.0)
-        if started < pending.sent_at or self.shown != pending.prompt:
-            return
-        if node.kind != "html" and self.room.marker in text.lower():  # html: the page's CSS
-            self.marker_run = node.run_id
-        elif node.kind == "text" and text == pending.value and self.marker_run == node.run_id:
-            self.pending = None
-            self.acked[pending.prompt] = pending.value
-            self.acked_sent_at[pending.prompt] = pending.sent_at
-            self.room.result.answers_acked += 1
-            self.room.result.ack_ms.append(1000 * (node.received_at - pending.sent_at))
-            if pending.first_for_prompt:
-                self.room.answer_log.append((pending.prompt, pending.sent_at, node.received_at))
-
-    # ---- push: the page's EventSource listener ------------------------------------------
-
-    def _on_listener(self, node: Node) -> None:
-        data = listener_data(node)
-        if not data or "url" not in data:
-            return
-        self.listener = node
-        self.renders += 1
-        self.rendered_revision = data.get("revision")
-        self.stale_after = float(data.get("staleReloadMs", 45_000)) / 1000
-        self.stale_jitter = float(data.get("staleJitterMs", 30_000)) / 1000
-        if self.sse is None:
-            self.sse = SseClient(self.url, str(data["url"]), self._on_push, cookies=self.cookies)
-            self.sse.start()
-
-    async def _on_push(self, raw: str) -> None:
-        try:
-            message = json.loads(raw)
-        except ValueError:
-            return
-        boot = message.get("boot")
-        restarted = bool(self.boot) and boot != self.boot
-        self.boot = boot
-        asked = message.get("revision")
-        if not restarted and asked == self.rendered_revision:
-            return
-        await self._ask(asked)
-
-    async def _ask(self, asked: object) -> None:
-        """Ask for a rerun; ask again at half the stale limit, reload at the limit."""
-        if self.listener is None or self.client.closed:
-            return
-        self.push_reruns += 1
-        before, page = self.renders, self.page_loads
-        await self._send_rerun(asked)
-        limit = self.stale_after + self.rng.random() * self.stale_jitter
-        loop = asyncio.get_running_loop()
-        loop.call_later(limit / 2, self._check_stale, before, page, asked, False)
-        loop.call_later(limit, self._check_stale, before, page, asked, True)
-
-    def _check_stale(self, before: int, page: int, asked: object, give_up: bool) -> None:
-        if self.renders != before or self.page_loads != page or self.client.closed:
-            return
-        if give_up:
-            self._reload_task = asyncio.create_task(self.reload())
-        else:
-            self._reload_task = asyncio.create_task(self._send_rerun(asked))
-
-    async def _send_rerun(self, asked: object) -> None:
-        listener = self.listener
-        if listener is None or self.client.closed:
-            return
-        with contextlib.suppress(ConnectionError, websockets.ConnectionClosed):
-            await self.client.rerun(
-                fragment_id=listener.fragment_id,
-                triggers=[listener_trigger(listener, "changed", asked)],
-            )
-
-    @property
-    def reruns_sent(self) -> int:
-        """Rerun requests sent by this phone, across reloads."""
-        return self._earlier_reruns + self.client.stats.reruns_sent
-
-    async def reload(self) -> None:
-        """What the page's listener does when it gives up on its session: reload."""
-        self.reloads += 1
-        self.page_loads += 1
-        await self.close()
-        self._earlier_reruns += self.client.stats.reruns_sent
-        self.client = self._new_client()
-        self.listener = self.sse = None
-        self.rendered_revision = self.boot = None
-        await self.connect(0.0)
-
-    async def close(self) -> None:
-        if self.sse is not None:
-            await self.sse.close()
-        await self.client.close()
+    # ---- page load ----------------------------------------------------------------------
 
     async def connect(self, delay: float) -> None:
         await asyncio.sleep(delay)
         started = time.monotonic()
-        self.shown = None
         try:
+            await self._load_page()
+            self.client = StreamlitClient(
+                self.url,
+                page="join",
+                query_string=urlencode({"code": self.code}),
+                cookies=self.cookies,
+                on_delta=self._on_delta,
+            )
             await self.client.connect(timeout=CONNECT_TIMEOUT)
-            await self.client.wait_for(lambda: self.shown is not None, timeout=CONNECT_TIMEOUT)
+            await self.client.wait_for(lambda: self.data is not None, timeout=CONNECT_TIMEOUT)
         except Exception as exc:  # counted, not raised: overload shows as errors
             self.failure = f"connect: {exc!r}"[:200]
             return
         self.connect_ms = 1000 * (time.monotonic() - started)
         self.connected = True
 
-    async def answer(self) -> None:
-        """Answer what the phone shows (changing an earlier answer opens its form first)."""
-        if not self.connected or self.client.closed or self.shown is None:
-            return
-        if self.pending is not None:  # never acknowledged: counted once, replaced
-            self.unacked.append(self.pending)
-            self.pending = None
-        prompt, client = self.shown, self.client
+    async def _load_page(self) -> None:
+        """The HTML page: what sets the participant cookie before the websocket opens."""
+        reply = await self.http.request(
+            "GET",
+            self.page_url.removeprefix(self.url),
+            headers=self._headers(Accept="text/html,application/xhtml+xml"),
+            timeout=CONNECT_TIMEOUT,
+        )
+        if reply.status != 200:
+            raise ConnectionError(f"GET /join: HTTP {reply.status}")
+        for header in reply.headers.get("set-cookie", []):
+            name, _, value = header.split(";", 1)[0].partition("=")
+            self.cookies[name.strip()] = value.strip()
+
+    def _on_delta(self, client: StreamlitClient, node: Node) -> None:
+        data = phone_data(node)
+        if data is not None:
+            self._mount(data, node.received_at)
+
+    def _mount(self, data: dict[str, Any], at: float) -> None:
+        """What the component does with its data (phone.js ``update``)."""
+        self.data = data
+        mine = data.get("mine")
+        if isinstance(mine, dict):
+            self.mine[mine["prompt"]] = mine["value"]
+        if self.heard_at == 0.0:
+            self.heard_at = at
+        self._show(data["view"], at)
+        view = data["view"]
+        live = view["session"]["status"] == "live"
+        if self.follow and self.sse is None and not self.finished and live:
+            self.sse = SseClient(
+                urljoin(self.page_url, data["urls"]["events"]),
+                self._on_event,
+                cookies=self.cookies,
+                on_closed=self.poll,
+            )
+            self.sse.start()
+            self._watchdog = asyncio.get_running_loop().create_task(self._watch())
+
+    # ---- following the room --------------------------------------------------------------
+
+    def _on_event(self, raw: str, at: float) -> None:
+        self.heard_at = at
+        self.events += 1
         try:
-            action = await self._find_answer_form(prompt)
-            if action is None or self.shown != prompt:
-                return
-            for widget_id, value in action.values:
-                client.set_widget(widget_id, **value)
-            first = prompt not in self.acked
-            self.pending = Pending(prompt, action.shown_value, time.monotonic(), first)
-            self.room.result.answers_sent += 1
-            await client.click(action.button)
-        except (ConnectionError, websockets.ConnectionClosed) as exc:
-            if client.error is not None:  # not our own reload closing the old tab
-                self.failure = f"answer: {exc!r}"[:200]
+            message = json.loads(raw)
+        except ValueError:
+            return
+        if isinstance(message, dict) and "view" in message:
+            self._show(message["view"], at)
 
-    async def _find_answer_form(self, prompt: str) -> AnswerAction | None:
-        def plan() -> AnswerAction | None:
-            return plan_answer(self.client, avoid=self.acked.get(prompt), rng=self.rng)
+    def _show(self, view: dict[str, Any] | None, at: float) -> None:
+        """phone.js ``show``: the view on screen from now (drawn synchronously)."""
+        if view is None:  # the session was deleted
+            self.shown = None
+            self._stop()
+            return
+        live = view["session"]["status"] == "live"
+        if self.view is not None and view["revision"] < self.view["revision"] and live:
+            return  # an older view (a slow poll overtaken by a push)
+        self.view = view
+        if not live:
+            self._stop()
+            return
+        prompt = view["prompt"]
+        drawn = (prompt["id"], bool(prompt["open"]))
+        if drawn != self.drawn:
+            if self.drawn is None or self.drawn[0] != prompt["id"]:
+                self.shown = prompt["text"]
+                self.room.prompt_seen(prompt["text"], at)
+            self.drawn = drawn
 
-        action = plan()
-        expander = closed_expander(self.client) if action is None else None
-        if expander is None:
-            return action
-        # A person taps "Change my answer" first: one more run before the form shows.
-        self.client.set_widget(expander.widget_id, bool_value=True)
-        await self.client.rerun(fragment_id=expander.fragment_id)
-        with contextlib.suppress(TimeoutError):
-            await self.client.wait_for(lambda: plan() is not None, timeout=CONNECT_TIMEOUT)
-        return plan()
+    def _stop(self) -> None:
+        self.finished = True
+        if self.sse is not None:
+            self.sse.stop()
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+
+    async def poll(self) -> None:
+        """phone.js ``poll``: ``GET /api/view/<code>``; a failure is left to the stream."""
+        if self.data is None:
+            return
+        self.polls += 1
+        with contextlib.suppress(OSError, asyncio.IncompleteReadError, TimeoutError):
+            reply = await self.http.request(
+                "GET", self._url(self.data["urls"]["view"]), headers=self._headers()
+            )
+            if reply.status == 404:
+                self._show(None, reply.received_at)
+            elif reply.status == 200 and isinstance(view := reply.json(), dict):
+                self._show(view, reply.received_at)
+
+    async def _watch(self) -> None:
+        """phone.js's watchdog: nothing heard for 25 s (a buffering proxy): ask."""
+        while not self.finished:
+            await asyncio.sleep(SILENT_SECONDS / 4)
+            if time.monotonic() - self.heard_at < SILENT_SECONDS:
+                continue
+            self.heard_at = time.monotonic()
+            await self.poll()
+
+    # ---- answering ------------------------------------------------------------------------
+
+    async def answer(self) -> None:
+        """Answer the prompt on screen (or change the answer): one POST, as Send does."""
+        if not self.connected or self.finished or self.sending is not None:
+            return
+        view, data = self.view, self.data
+        if view is None or data is None or view["prompt"] is None or not view["prompt"]["open"]:
+            return
+        prompt = view["prompt"]
+        value = plan_value(prompt, avoid=self.mine.get(prompt["id"]), rng=self.rng)
+        first = prompt["text"] not in self.acked
+        sent = Sent(prompt["text"], prompt["id"], value, time.monotonic(), first)
+        self.sending = sent
+        self.room.result.answers_sent += 1
+        body = {"code": data["code"], "prompt": prompt["id"], "value": value, "p": data["token"]}
+        reply, problem = None, ""
+        try:
+            reply = await self.http.request(
+                "POST",
+                self._url(data["urls"]["answer"]),
+                headers=self._headers(**{"Content-Type": "application/json"}),
+                body=json.dumps(body).encode("utf-8"),
+                timeout=ANSWER_TIMEOUT,
+            )
+        except (OSError, asyncio.IncompleteReadError, TimeoutError) as exc:
+            problem = f"answer: {exc!r}"
+        except asyncio.CancelledError:
+            self.unacked.append(sent)  # the step ended with the answer in flight
+            raise
+        finally:
+            self.sending = None
+        payload = reply.json() if reply is not None else None
+        if reply is not None and isinstance(payload, dict) and payload.get("ok") is True:
+            self._acknowledged(sent, payload.get("value"), reply.received_at)
+            return
+        self.unacked.append(sent)
+        if reply is None:
+            reason = "network"
+        elif isinstance(payload, dict) and isinstance(payload.get("reason"), str):
+            reason = payload["reason"]
+            problem = f"answer refused ({reply.status} {reason}): {payload.get('message')}"
+        else:
+            reason = f"http {reply.status}"
+            problem = f"answer: HTTP {reply.status} {reply.body[:80]!r}"
+        self.refusals[reason] += 1
+        self.room.result.refusals[reason] += 1
+        if reason in EXPECTED_REFUSALS:
+            await self.poll()  # the page shows the current question
+            return
+        self.room.result.answer_errors += 1
+        self.problems.append(problem[:200])
+
+    def _acknowledged(self, sent: Sent, value: Any, at: float) -> None:
+        self.mine[sent.prompt_id] = value
+        self.acked[sent.prompt] = value
+        self.acked_sent_at[sent.prompt] = sent.sent_at
+        result = self.room.result
+        result.answers_acked += 1
+        result.ack_ms.append(1000 * (at - sent.sent_at))
+        if sent.first_for_prompt:
+            self.room.answer_log.append((sent.prompt, sent.sent_at, at))
 
     async def answer_every(self, interval: float, stop: asyncio.Event) -> None:
         with contextlib.suppress(asyncio.TimeoutError):
@@ -345,6 +369,39 @@ class Phone:
             await self.answer()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), interval * self.rng.uniform(0.9, 1.1))
+
+    # ---- what went wrong ------------------------------------------------------------------
+
+    @property
+    def reruns_sent(self) -> int:
+        """Rerun requests this phone sent on its websocket (the first load's, else 0)."""
+        return self.client.stats.reruns_sent if self.client is not None else 0
+
+    @property
+    def stream_errors(self) -> int:
+        """Push-stream connections that failed, or that the server refused."""
+        return 0 if self.sse is None else self.sse.failures + self.sse.refusals
+
+    def problem(self) -> str | None:
+        """The first thing that went wrong for this phone, if anything did."""
+        if self.failure:
+            return self.failure
+        if self.client is not None and self.client.error is not None:
+            return f"websocket: {self.client.error!r}"[:200]
+        if self.problems:
+            return self.problems[0]
+        if self.sse is not None and self.stream_errors:
+            return f"push stream: {self.sse.last_error!r}"[:200]
+        return None
+
+    async def close(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+        if self.sse is not None:
+            await self.sse.close()
+        if self.client is not None:
+            await self.client.close()
+        await self.http.close()
 
 
 def poll_tally(target: Target, session_id: int, room: Room, stop: threading.Event) -> None:
@@ -422,7 +479,7 @@ def check_stored(target: Target, session_id: int, phones: list[Phone]) -> tuple[
     unacknowledged answers stored against the prompt the phone showed)."""
     prompt_ids = {p.text: p.id for p in services.list_prompts(db=target.db, session_id=session_id)}
 
-    def stored_value(phone: Phone, prompt: str) -> str | None:
+    def stored_value(phone: Phone, prompt: str) -> Any:
         stored = services.find_my_answer(
             db=target.db,
             secret=target.secret,
@@ -430,30 +487,34 @@ def check_stored(target: Target, session_id: int, phones: list[Phone]) -> tuple[
             prompt_id=prompt_ids[prompt],
             token=phone.token,
         )
-        return None if stored is None else str(stored.value)
+        return None if stored is None else stored.value
 
     lost = stored_unacked = 0
     for phone in phones:
+        if phone.token is None:
+            continue  # never loaded the page: never answered
         for prompt, value in phone.acked.items():
-            # The phone may have sent another answer after this one (not acknowledged
-            # before the step ended, or the prompt moved): it may have replaced it.
-            later = {
+            # The phone may have sent another answer after this one whose reply never
+            # came (the step ended, the network): it may have replaced this one.
+            later = [
                 p.value
                 for p in phone.unacked
                 if p.prompt == prompt and p.sent_at > phone.acked_sent_at[prompt]
-            }
-            if stored_value(phone, prompt) not in {value, *later}:
+            ]
+            if stored_value(phone, prompt) not in [value, *later]:
                 lost += 1
-        for pending in phone.unacked:
+        for sent in phone.unacked:
             # A later answer to the same prompt may have replaced this one.
-            if pending.prompt not in phone.acked and stored_value(phone, pending.prompt):
+            if sent.prompt not in phone.acked and stored_value(phone, sent.prompt) is not None:
                 stored_unacked += 1
     return lost, stored_unacked
 
 
 def count_errors(result: StepResult, phones: list[Phone]) -> None:
+    """Phones with anything wrong (page load, websocket, answers, push stream)."""
     for phone in phones:
-        problem = phone.failure or (repr(phone.client.error) if phone.client.error else None)
+        result.stream_errors += phone.stream_errors
+        problem = phone.problem()
         if problem:
             result.errors += 1
             if len(result.error_samples) < 5:

@@ -1,26 +1,34 @@
-"""Server CPU per kind of run of the join page, one phone at a time (no concurrency).
+"""Server CPU per thing a phone does, one at a time (no concurrency).
 
-What one phone costs the server for each thing it does, measured by repeating it
-``--repeat`` times on an otherwise idle server and dividing the server's CPU time:
+What the server spends on each action of a phone, measured by repeating it ``--repeat``
+times on an otherwise idle server and dividing the server's CPU time (the idle server's
+own CPU over the same wall time is subtracted):
 
-- ``full run``: the whole page rerun (a reload, or ``st.rerun(scope="app")``);
-- ``follow tick``: one tick of the page's follow fragment (``run_every`` safety poll, or a
-  push trigger when nothing changed);
-- ``advance``: the push trigger after a facilitator's change (fragment run, then the full
-  run it asks for), until the phone shows the new prompt;
-- ``answer``: submit, until the phone shows "received" (the submit run, then the run
-  that draws the stored answer).
+- ``page load + join``: a new browser loads the join URL (the HTML request that sets
+  its participant cookie, then the websocket and the one Streamlit run that joins and
+  draws the phone component), until the component's data has arrived;
+- ``stream connect``: an EventSource connects to ``/events/<code>`` until its first
+  event (every phone does this again every 30 s, when the server ends the stream);
+- ``advance, N listening``: the facilitator's advance with N push streams attached,
+  until every one of them received the new prompt; per listener is the slope between
+  the smallest and the largest N (what one more phone adds to an advance);
+- ``answer POST``: ``POST /api/answer`` until its ``{"ok": true}``, as the first answer
+  to a prompt and as a changed answer;
+- ``view poll``: ``GET /api/view/<code>`` (a phone whose stream went silent for 25 s).
 
-    .venv/bin/python bench/run_costs.py --repeat 200
+Each request comes on a new connection, as a phone's does (it acts every few tens of
+seconds; the server closes an idle kept-alive connection after 5 s).
 
-Multiply by the number of phones to get what one advance costs a room (the last phone
-updates after about N x advance ms on one core). See docs/performance.md.
+    .venv/bin/python bench/run_costs.py --repeat 100 --listeners 1,50
+
+Multiply by the number of phones for a room. See docs/performance.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import shutil
 import sys
 import tempfile
@@ -37,15 +45,17 @@ if str(ROOT) not in sys.path:  # run as a script: make bench.* and tests.support
 from bench.load_report import StepResult  # noqa: E402
 from bench.load_target import ServerMeter, start_server  # noqa: E402
 from bench.room import Phone, Room, bench_template  # noqa: E402
+from bench.sse import SseClient  # noqa: E402
 from workshop import services  # noqa: E402
 from workshop.config import Settings  # noqa: E402
 from workshop.storage import make_database  # noqa: E402
 
 TIMEOUT = 30.0
+MAX_LISTENERS = 200
 
 
 async def idle_rate(meter: ServerMeter, seconds: float = 5.0) -> float:
-    """The idle server's own CPU per second (config polling, the push hub's poll...)."""
+    """The idle server's own CPU per second (the push hub's poll, heartbeats...)."""
     started_cpu, started = meter.cpu_seconds(), time.monotonic()
     await asyncio.sleep(seconds)
     return (meter.cpu_seconds() - started_cpu) / (time.monotonic() - started)
@@ -59,23 +69,54 @@ async def measure(
     *,
     baseline: float,
     prepare: Callable[[int], Awaitable[None]] | None = None,
-) -> None:
-    """Server CPU of ``once`` (``prepare`` runs first each time, unmeasured)."""
+) -> float:
+    """Server CPU of ``once`` in ms (``prepare`` runs first each time, unmeasured)."""
     cpu = wall = 0.0
     for i in range(repeat):
         if prepare is not None:
             await prepare(i)
-        await asyncio.sleep(0.3)  # let earlier runs' messages and timers settle
+        await asyncio.sleep(0.3)  # let earlier work settle
         started_cpu, started = meter.cpu_seconds(), time.monotonic()
         await once(i)
         spent = time.monotonic() - started
         wall += spent
         cpu += meter.cpu_seconds() - started_cpu - baseline * spent
+    per = 1000 * cpu / repeat
     print(
-        f"{label:<16} {1000 * cpu / repeat:7.2f} ms CPU "
-        f"({1000 * wall / repeat:6.1f} ms wall, {repeat} times)",
+        f"{label:<24} {per:7.2f} ms CPU ({1000 * wall / repeat:6.1f} ms wall, {repeat} times)",
         flush=True,
     )
+    return per
+
+
+class Listeners:
+    """N bare push streams on one session (what N phones' EventSources cost an advance)."""
+
+    def __init__(self, url: str, count: int) -> None:
+        self.prompts: list[int | None] = [None] * count
+        self.streams = [
+            SseClient(url, lambda raw, _at, i=i: self._heard(i, raw)) for i in range(count)
+        ]
+
+    def _heard(self, index: int, raw: str) -> None:
+        view = json.loads(raw).get("view") or {}
+        self.prompts[index] = (view.get("prompt") or {}).get("id")
+
+    def all_show(self, prompt_id: int) -> bool:
+        return all(p == prompt_id for p in self.prompts)
+
+    async def start(self) -> None:
+        for stream in self.streams:
+            stream.start()
+
+    async def close(self) -> None:
+        await asyncio.gather(*(s.close() for s in self.streams))
+
+
+async def wait_until(check: Callable[[], bool], *, timeout: float = TIMEOUT) -> None:
+    async with asyncio.timeout(timeout):
+        while not check():
+            await asyncio.sleep(0.005)
 
 
 async def main_async(args: argparse.Namespace) -> None:
@@ -83,64 +124,144 @@ async def main_async(args: argparse.Namespace) -> None:
     url, process, _log = start_server(data_dir, Path(args.entry), {})
     from tests.support.server import stop_server_process
 
+    listener_counts = sorted({int(n) for n in args.listeners.split(",") if n.strip()})
+    if not listener_counts or not 1 <= listener_counts[0] <= listener_counts[-1] <= MAX_LISTENERS:
+        raise SystemExit(f"--listeners must be between 1 and {MAX_LISTENERS}")
     try:
         db = make_database(Settings.from_env({"WORKSHOP_DATA_DIR": str(data_dir)}).database_url)
-        prompts = 2 * args.repeat + 2
+        answers = max(1, args.repeat // 4)
+        prompts = answers + args.repeat * len(listener_counts) + 2
         template = bench_template("costs", prompts, args.results)
         started = services.start_session(db=db, template=template)
-        session_id, key = started.session.id, started.facilitator_key
-        room = Room(StepResult(1), [p.text for p in template.prompts], "received")
-        phone = Phone(room, url, started.session.code, seed=1)
+        session_id, key, code = started.session.id, started.facilitator_key, started.session.code
+        prompt_ids = [p.id for p in services.list_prompts(db=db, session_id=session_id)]
+        room = Room(StepResult(1), [p.text for p in template.prompts])
+        meter = ServerMeter([psutil.Process(process.pid)])
+        events_url = f"{url}/events/{code}"
+        print(f"join page, {args.results} results, server {url}")
+
+        # ---- page load + join: a new browser each time --------------------------------
+        loaded: list[Phone] = []
+
+        async def page_load(i: int) -> None:
+            phone = Phone(room, url, code, seed=i, follow=False)  # its stream: below
+            await phone.connect(0.0)
+            if not phone.connected:
+                raise SystemExit(f"a phone did not load the page: {phone.failure}")
+            assert phone.client is not None
+            await phone.client.wait_idle(timeout=TIMEOUT)
+            loaded.append(phone)
+
+        async def close_loaded(_: int) -> None:
+            while loaded:  # unmeasured: a closed tab ends its Streamlit session
+                await loaded.pop().close()
+
+        baseline = await idle_rate(meter)
+        print(f"idle server {1000 * baseline:.1f} ms CPU/s (subtracted)")
+        await measure(
+            meter,
+            "page load + join",
+            args.repeat,
+            page_load,
+            baseline=baseline,
+            prepare=close_loaded,
+        )
+        await close_loaded(0)
+
+        # ---- one push stream connecting ------------------------------------------------
+        async def stream_connect(_: int) -> None:
+            heard = asyncio.Event()
+            stream = SseClient(events_url, lambda _raw, _at: heard.set())
+            stream.start()
+            try:
+                await asyncio.wait_for(heard.wait(), TIMEOUT)
+            finally:
+                await stream.close()
+
+        await measure(meter, "stream connect", args.repeat, stream_connect, baseline=baseline)
+
+        # ---- an advance with N listeners ------------------------------------------------
+        position = 0
+
+        async def advance_with(listeners: Listeners) -> None:
+            nonlocal position
+            position += 1
+            await asyncio.to_thread(services.next_prompt, db=db, session_id=session_id, key=key)
+            await wait_until(lambda: listeners.all_show(prompt_ids[position]))
+
+        per_advance: dict[int, float] = {}
+        for count in listener_counts:
+            listeners = Listeners(events_url, count)
+            await listeners.start()
+            try:
+                await wait_until(lambda ls=listeners: ls.all_show(prompt_ids[position]))
+                # Their heartbeats and 30 s reconnects are the idle cost, not the advance's.
+                attached = await idle_rate(meter)
+                per_advance[count] = await measure(
+                    meter,
+                    f"advance, {count} listening",
+                    args.repeat,
+                    lambda _i, ls=listeners: advance_with(ls),
+                    baseline=attached,
+                )
+            finally:
+                await listeners.close()
+        low, high = listener_counts[0], listener_counts[-1]
+        if high > low:
+            slope = (per_advance[high] - per_advance[low]) / (high - low)
+            print(f"{'advance, per listener':<24} {slope:7.3f} ms CPU (from {low} to {high})")
+        else:
+            print(f"{'advance, per listener':<24} {per_advance[low] / low:7.3f} ms CPU")
+
+        # ---- answers: one phone that follows the room ------------------------------------
+        phone = Phone(room, url, code, seed=10_000)
         await phone.connect(0.0)
         if not phone.connected:
-            raise SystemExit(f"the phone did not connect: {phone.failure}")
-        client, meter = phone.client, ServerMeter([psutil.Process(process.pid)])
+            raise SystemExit(f"the answering phone did not connect: {phone.failure}")
         baseline = await idle_rate(meter)
-
-        async def full_run(_: int) -> None:
-            await client.rerun()
-            await client.wait_idle(timeout=TIMEOUT)
-
-        async def follow_tick(_: int) -> None:
-            fragment = phone.listener.fragment_id if phone.listener else ""
-            finished = client.stats.script_runs_finished
-            await client.rerun(fragment_id=fragment, is_auto_rerun=True)
-            await client.wait_for(
-                lambda: client.stats.script_runs_finished > finished, timeout=TIMEOUT
-            )
-
-        async def advance(_: int) -> None:
-            before = phone.shown
-            await asyncio.to_thread(services.next_prompt, db=db, session_id=session_id, key=key)
-            await client.wait_for(lambda: phone.shown != before, timeout=TIMEOUT)
-            await client.wait_idle(timeout=TIMEOUT)
 
         async def answer(_: int) -> None:
             acked = room.result.answers_acked
             await phone.answer()
-            await client.wait_for(lambda: room.result.answers_acked > acked, timeout=TIMEOUT)
-            await client.wait_idle(timeout=TIMEOUT)
+            if room.result.answers_acked != acked + 1:
+                raise SystemExit(f"an answer was not acknowledged: {dict(phone.refusals)}")
+
+        async def next_prompt(_: int) -> None:
+            nonlocal position
+            position += 1
+            await asyncio.to_thread(services.next_prompt, db=db, session_id=session_id, key=key)
+            await wait_until(
+                lambda: phone.drawn is not None and phone.drawn[0] == prompt_ids[position]
+            )
+            await rate_limit_pause(0)
 
         async def rate_limit_pause(_: int) -> None:
             await asyncio.sleep(1.05 * args.submit_interval)  # the server's per-phone limit
+            await fresh_connection(0)
 
-        async def next_prompt_and_pause(i: int) -> None:
-            await advance(i)
-            await rate_limit_pause(i)
+        async def fresh_connection(_: int) -> None:
+            # A phone acts every few tens of seconds, long after the server closed its
+            # kept-alive connection (5 s): each request comes on a new connection.
+            await phone.http.close()
 
-        print(
-            f"join page, {args.results} results, server {url}; idle server "
-            f"{1000 * baseline:.1f} ms CPU/s (subtracted)"
-        )
-        await measure(meter, "full run", args.repeat, full_run, baseline=baseline)
-        await measure(meter, "follow tick", args.repeat, follow_tick, baseline=baseline)
-        await measure(meter, "advance", args.repeat, advance, baseline=baseline)
-        answers = max(1, args.repeat // 4)
         await measure(
-            meter, "first answer", answers, answer, baseline=baseline, prepare=next_prompt_and_pause
+            meter, "answer POST, first", answers, answer, baseline=baseline, prepare=next_prompt
         )
         await measure(
-            meter, "changed answer", answers, answer, baseline=baseline, prepare=rate_limit_pause
+            meter,
+            "answer POST, changed",
+            answers,
+            answer,
+            baseline=baseline,
+            prepare=rate_limit_pause,
+        )
+        await measure(
+            meter,
+            "view poll",
+            args.repeat,
+            lambda _i: phone.poll(),
+            baseline=baseline,
+            prepare=fresh_connection,
         )
         await phone.close()
         db.dispose()
@@ -152,6 +273,11 @@ async def main_async(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=100)
+    parser.add_argument(
+        "--listeners",
+        default="1,50",
+        help=f"push streams attached during advances, comma-separated (<= {MAX_LISTENERS})",
+    )
     parser.add_argument("--results", choices=["live", "on_reveal", "mixed"], default="on_reveal")
     parser.add_argument("--entry", default=str(ROOT / "server.py"))
     parser.add_argument("--submit-interval", type=float, default=1.0, help="server rate limit")

@@ -17,7 +17,10 @@ What a real browser does, and so what this client does:
    whether or not the last one finished; ``stop_auto_rerun`` cancels it;
 5. a widget interaction is one more ``rerun_script`` carrying all widget values plus the
    changed one; a button (and a form's submit button) is a one-shot ``trigger_value``;
-   a widget drawn inside a fragment reruns only that fragment (``fragment_id``).
+   a widget drawn inside a fragment reruns only that fragment (``fragment_id``);
+6. a ``st.components.v2`` component arrives as a ``bidi_component`` element carrying its
+   JavaScript and its data (JSON in ``proto.json``, see ``bench/phone_driver.py``); what
+   the component then does in the browser is up to it (the phone's: ``bench/room.py``).
 
 Only the installed ``streamlit.proto`` modules are used, so a Streamlit upgrade that
 changes the protocol breaks this module loudly (tests/bench/test_protocol_client.py).

@@ -68,12 +68,3 @@ def page_text(at: AppTest) -> str:
 
 def assert_no_errors(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
-
-
-def send(at: AppTest) -> AppTest:
-    """Tap the phone's Send (or Update) button and run the page."""
-    labels = [b.label for b in at.button]
-    label = "Send my answer" if "Send my answer" in labels else "Update my answer"
-    at = next(b for b in at.button if b.label == label).click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at

@@ -1,5 +1,11 @@
 """The phone's join page through ``app.py`` (AppTest: no cookies, so the URL token is used).
 
+Streamlit draws what surrounds the session (the code entry, unknown code, ended, a busy
+store) and mounts the live part: one component whose data is the phone view, this
+phone's own answer and its URL token. The browser draws and sends from there on
+(``ui/phone_app``); how an answer is taken is tested on its route
+(``tests/web/test_answers.py``), what the view holds in ``tests/test_phone_view.py``.
+
 Each test drives one phone (one AppTest) while the facilitator acts through the
 services on the same database, as the room would.
 """
@@ -14,11 +20,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.support.builders import make_session, make_template
+from tests.support.web import Phone, phone_component, phone_data, routes_client, url_token
 from workshop import services
-from workshop.domain.codes import display_code, is_plausible_token
+from workshop.domain.codes import display_code, is_plausible_token, new_participant_token
 from workshop.domain.errors import StoreBusy
-from workshop.domain.model import Prompt, PromptKind, PromptSpec
-from workshop.guards import SUBMIT_GUARD
+from workshop.domain.model import Prompt
+from workshop.phone_view import read_phone_view
 from workshop.storage import Database, make_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,6 +69,16 @@ class Room:
     def joined(self) -> int:
         return services.get_live_view(db=self.db, session_id=self.session_id).counts.joined
 
+    def answer(self, position: int, raw: object, *, token: str) -> int:
+        """``token`` answers the prompt at ``position`` (made current); returns its id."""
+        self.go_to(position)
+        prompt_id = self.prompts()[position].id
+        services.submit_answer(
+            db=self.db, secret=SECRET.encode(), session_id=self.session_id,
+            prompt_id=prompt_id, token=token, raw=raw,
+        )  # fmt: skip
+        return prompt_id
+
 
 @pytest.fixture
 def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
@@ -91,22 +108,15 @@ def open_phone(query: dict[str, str] | None = None) -> AppTest:
     return at
 
 
-def send(at: AppTest) -> AppTest:
-    """Tap the (only visible) send button of the answer form."""
-    labels = [b.label for b in at.button]
-    label = "Send my answer" if "Send my answer" in labels else "Update my answer"
-    next(b for b in at.button if b.label == label).click()
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def texts(at: AppTest) -> list[str]:
-    return [t.value for t in at.text]
-
-
 def messages(at: AppTest) -> list[str]:
     return [m.value for kind in (at.error, at.warning, at.success, at.info) for m in kind]
+
+
+def shown_prompt(at: AppTest) -> str:
+    """The text of the prompt the live part was handed."""
+    prompt = phone_data(at)["view"]["prompt"]
+    assert prompt is not None
+    return prompt["text"]
 
 
 # ---- joining ---------------------------------------------------------------------------
@@ -115,21 +125,37 @@ def messages(at: AppTest) -> list[str]:
 def test_without_a_code_the_page_asks_for_one_and_forgives_case_spaces_and_dashes(room: Room):
     at = open_phone()
     assert [t.value for t in at.title] == ["Join a session"]
+    assert phone_component(at) is None
     typed = f" {display_code(room.code).lower().replace('-', ' - ')} "
     at.text_input(key="phone_code").input(typed)
     next(b for b in at.button if b.label == "Join").click()
     at.run()
     assert not at.exception
     assert at.query_params["code"] == [room.code] or at.query_params["code"] == room.code
-    assert [s.value for s in at.subheader] == ["Pick one"]
+    assert shown_prompt(at) == "Pick one"
     assert room.joined() == 1
 
 
-def test_a_valid_code_in_the_url_shows_the_live_question(room: Room):
+def test_a_valid_code_in_the_url_hands_the_live_question_to_the_browser(room: Room):
     at = open_phone({"code": display_code(room.code)})
-    assert [s.value for s in at.subheader] == ["Pick one"]
-    assert at.radio[0].options == ["A", "B", "C"]
-    assert at.radio[0].label == "Choose one"
+    data = phone_data(at)
+    # What the push stream carries, so the first draw and every later one agree.
+    assert data["view"] == read_phone_view(db=room.db, session_id=room.session_id)
+    prompt = data["view"]["prompt"]
+    assert (prompt["text"], prompt["kind"], prompt["options"]) == (
+        "Pick one", "single_choice", ["A", "B", "C"],
+    )  # fmt: skip
+    assert prompt["open"] is True and data["view"]["results"] is not None  # live results
+    assert data["code"] == room.code
+    assert data["mine"] is None  # nothing sent yet
+    # Relative addresses: the app may be served under a path prefix.
+    assert data["urls"] == {
+        "events": f"events/{room.code}",
+        "view": f"api/view/{room.code}",
+        "answer": "api/answer",
+    }
+    # The live part is the browser's: no Streamlit widget to answer with, no rerun per tap.
+    assert not at.button and not at.radio and not at.text_area
     assert any("No name, no IP address" in c.value for c in at.caption)
     assert room.joined() == 1
 
@@ -140,6 +166,7 @@ def test_an_unknown_code_says_so_in_plain_words(app_env: Database):
         "No session with code ZZZZZZ — check the code on the screen."
     ]
     assert at.text_input(key="phone_code") is not None  # and offers to type another
+    assert phone_component(at) is None
 
 
 def test_an_ended_session_thanks_the_participant(room: Room):
@@ -148,209 +175,96 @@ def test_an_ended_session_thanks_the_participant(room: Room):
     assert [t.value for t in at.title] == ["Thank you!"]
     assert "This session has ended. Thank you for taking part!" in messages(at)
     assert not at.button
+    assert phone_component(at) is None
 
 
 def test_a_session_that_ends_while_the_phone_is_open_thanks_too(room: Room):
     at = open_phone({"code": room.code})
+    assert phone_component(at) is not None
     services.end_session(db=room.db, session_id=room.session_id, key=room.started.facilitator_key)
-    at.run()
+    at.run()  # a reload (the open page draws the end from the pushed view itself)
     assert [t.value for t in at.title] == ["Thank you!"]
+    assert phone_component(at) is None
+
+
+# ---- this phone, its token and its own answer ----------------------------------------
 
 
 def test_the_url_token_keeps_a_cookieless_phone_the_same_participant(room: Room):
     at = open_phone({"code": room.code})
-    token = at.query_params["p"]
-    token = token[0] if isinstance(token, list) else token
+    token = url_token(at)
     assert is_plausible_token(token)
-    at.radio[0].set_value("B")
-    send(at)
+    assert phone_data(at)["token"] == token  # the browser sends it with each answer
+    prompt_id = phone_data(at)["view"]["prompt"]["id"]
+    with routes_client() as client:
+        phone = Phone(client, token=token, cookieless=True)
+        phone.answer(room.code, prompt_id, "A")
+        phone.answer(room.code, prompt_id, "B")  # changed their mind
+    assert [a.value for a in room.answers(0)] == ["B"]
     # A reload (a brand-new browser session) with the same URL: same participant.
     again = open_phone({"code": room.code, "p": token})
     assert room.joined() == 1
-    assert "B" in texts(again)
-    assert any("Received" in m for m in messages(again))
+    assert phone_data(again)["mine"] == {"prompt": prompt_id, "value": "B"}
+    assert phone_data(again)["token"] == token
 
 
-# ---- answering every kind --------------------------------------------------------------
-
-
-def test_every_prompt_kind_can_be_answered_and_is_stored(room: Room):
-    SUBMIT_GUARD.configure(interval=0)  # one phone, five quick answers
+def test_the_page_hands_over_this_phones_answer_and_no_one_elses(room: Room):
     at = open_phone({"code": room.code})
-
-    at.radio[0].set_value("C")
-    send(at)
-    assert [a.value for a in room.answers(0)] == ["C"]
-
-    room.go_to(1)
+    token = url_token(at)
+    room.answer(0, "C", token=new_participant_token())  # someone else
     at.run()
-    assert [s.value for s in at.subheader] == ["Pick some"]
-    labels = [c.label for c in at.checkbox]
-    assert labels == ["X", "Y", "Z"]
-    at.checkbox[0].check()
-    at.checkbox[2].check()
-    send(at)
-    assert [a.value for a in room.answers(1)] == [["X", "Z"]]
-
-    room.go_to(2)
+    assert phone_data(at)["mine"] is None
+    first = room.answer(0, "A", token=token)
     at.run()
-    assert at.segmented_control[0].options == ["1", "2", "3", "4", "5"]
-    assert any("Low" in c.value and "High" in c.value for c in at.caption)
-    at.segmented_control[0].set_value(4)
-    send(at)
-    assert [a.value for a in room.answers(2)] == [4]
-
-    room.go_to(3)
+    assert phone_data(at)["mine"] == {"prompt": first, "value": "A"}
+    room.go_to(1)  # the next question starts blank
     at.run()
-    at.text_area[0].input("  Less meetings,\nmore   talking.  ")
-    send(at)
-    assert [a.value for a in room.answers(3)] == ["Less meetings,\nmore talking."]
-
-    room.go_to(4)
+    assert shown_prompt(at) == "Pick some"
+    assert phone_data(at)["mine"] is None
+    second = room.answer(1, ["Z", "X"], token=token)
     at.run()
-    words = [t for t in at.text_input if t.key and t.key.startswith("phone_word_")]
-    assert [w.label for w in words] == ["Answer 1", "Answer 2", "Answer 3"]
-    words[0].input("Trust")
-    words[2].input("clear goals")
-    send(at)
-    assert [a.value for a in room.answers(4)] == [["Trust", "clear goals"]]
-    assert "Trust\nclear goals" in texts(at)
-    assert room.joined() == 1
+    assert phone_data(at)["mine"] == {"prompt": second, "value": ["X", "Z"]}
 
 
-def test_a_resubmit_replaces_the_earlier_answer(room: Room):
+def test_a_closed_prompt_still_hands_over_the_participants_answer(room: Room):
     at = open_phone({"code": room.code})
-    at.radio[0].set_value("A")
-    send(at)
-    assert any("Received" in m for m in messages(at))
-    assert [b.label for b in at.button if b.label.endswith("answer")] == []  # folded away
-    at.session_state["phone_change"] = True  # tap "Change my answer"
-    at.run()
-    assert at.radio[0].value == "A"  # the form starts from their current answer
-    at.radio[0].set_value("B")
-    send(at)
-    stored = room.answers(0)
-    assert [a.value for a in stored] == ["B"]
-    assert "B" in texts(at) and "A" not in texts(at)
-
-
-def test_the_next_prompt_confirms_once_that_the_last_answer_was_saved(room: Room):
-    at = open_phone({"code": room.code})
-    room.go_to(1)
-    at.run()
-    assert not any("was saved" in c.value for c in at.caption)  # nothing sent yet
-    room.go_to(0)
-    at.run()
-    at.radio[0].set_value("A")
-    send(at)
-    room.go_to(1)
-    at.run()
-    saved = [c.value for c in at.caption if "was saved" in c.value]
-    assert saved == [":material/check_circle: Your answer to question 1 was saved."]
-    at.run()  # said once; the next redraw no longer repeats it
-    assert not any("was saved" in c.value for c in at.caption)
-
-
-def test_switching_prompts_does_not_carry_the_previous_answer_over(room: Room):
-    """Stable widget keys, fresh values: a new question starts blank."""
-    template = make_template(
-        PromptSpec(kind=PromptKind.OPEN_TEXT, text="First", max_length=100),
-        PromptSpec(kind=PromptKind.OPEN_TEXT, text="Second", max_length=100),
-    )
-    other = Room(room.db, make_session(room.db, template))
-    at = open_phone({"code": other.code})
-    at.text_area[0].input("half typed, never sent")
-    other.go_to(1)
-    at.run()
-    assert [s.value for s in at.subheader] == ["Second"]
-    assert at.text_area[0].value == ""
-
-
-# ---- messages --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("position", "fill", "expected"),
-    [
-        (0, lambda at: None, "Please pick one option."),
-        (
-            1,
-            lambda at: [c.check() for c in at.checkbox],
-            "Please pick at most 2 options (you picked 3).",
-        ),
-        (2, lambda at: None, "Please pick a number from 1 to 5."),
-        (3, lambda at: at.text_area[0].input("   "), "Please write something before sending."),
-        (
-            4,
-            lambda at: at.text_input(key="phone_word_0").input("far too many words"),
-            "“far too many words” has 4 words: use at most 2 words per entry.",
-        ),
-    ],
-)
-def test_invalid_answers_get_an_inline_message_and_nothing_is_stored(
-    room: Room, position: int, fill, expected: str
-):
-    room.go_to(position)
-    at = open_phone({"code": room.code})
-    fill(at)
-    send(at)
-    assert expected in [e.value for e in at.error]
-    assert room.answers(position) == []
-
-
-def test_answering_closed_shows_a_calm_waiting_screen(room: Room):
-    room.set_open(False)
-    at = open_phone({"code": room.code})
-    assert [s.value for s in at.subheader] == [":material/hourglass_empty: Answering is closed"]
-    assert any("next question appears here by itself" in m for m in messages(at))
-    assert [b.label for b in at.button if b.label != "Send"] == []
-
-
-def test_a_closed_prompt_still_shows_the_participants_answer(room: Room):
-    at = open_phone({"code": room.code})
-    at.radio[0].set_value("B")
-    send(at)
+    prompt_id = room.answer(0, "B", token=url_token(at))
     room.set_open(False)
     at.run()
-    assert [s.value for s in at.subheader] == [":material/hourglass_empty: Answering is closed"]
-    assert "B" in texts(at)
+    data = phone_data(at)
+    assert data["view"]["prompt"]["open"] is False  # the calm "answering is closed" screen
+    assert data["mine"] == {"prompt": prompt_id, "value": "B"}
 
 
-def test_a_send_that_arrives_after_answering_closed_is_refused_out_loud(room: Room):
+def test_a_forged_url_token_gets_a_fresh_one_and_never_reaches_the_browser(room: Room):
+    forged = "<script>alert(1)</script>"
+    at = open_phone({"code": room.code, "p": forged})
+    token = url_token(at)
+    assert is_plausible_token(token) and token != forged
+    assert phone_data(at)["token"] == token
+    assert forged not in phone_component(at).proto.json
+
+
+# ---- results ---------------------------------------------------------------------------
+
+
+def test_results_reach_the_phone_when_the_facilitator_shows_them(room: Room):
     at = open_phone({"code": room.code})
-    at.radio[0].set_value("B")
-    room.set_open(False)  # the facilitator closes while the phone still shows the form
-    send(at)
-    assert any(
-        "Answering for this question is closed. The answer you just sent was not taken." in m
-        for m in messages(at)
-    )
-    assert room.answers(0) == []
-
-
-def test_a_send_that_arrives_after_the_facilitator_moved_on_is_refused_out_loud(room: Room):
-    at = open_phone({"code": room.code})
-    at.radio[0].set_value("B")
-    room.go_to(1)  # the facilitator advances while the phone still shows prompt 1
-    send(at)
-    assert any("moved on to another question" in m for m in messages(at))
-    assert room.answers(0) == [] and room.answers(1) == []
-    assert [s.value for s in at.subheader] == ["Pick some"]  # and shows the new question
-
-
-def test_results_show_on_the_phone_when_the_facilitator_reveals_them(room: Room):
-    at = open_phone({"code": room.code})
-    at.radio[0].set_value("B")
-    send(at)  # prompt 1 shows results live (make_template: min_answers 0)
-    assert any("Results so far" in m.value for m in at.markdown)
+    room.answer(0, "B", token=url_token(at))
+    at.run()
+    results = phone_data(at)["view"]["results"]  # prompt 1 shows results live
+    assert results["n"] == 1 and [b["count"] for b in results["bars"]] == [0, 1, 0]
     room.go_to(2)  # the scale prompt keeps results until revealed
     at.run()
-    assert not any("Results so far" in m.value for m in at.markdown)
+    assert phone_data(at)["view"]["results"] is None
     services.set_results_visible(
         db=room.db, session_id=room.session_id, key=room.started.facilitator_key, visible=True
     )
     at.run()
-    assert any("Results so far" in m.value for m in at.markdown)
+    assert phone_data(at)["view"]["results"] == {"n": 0, "needed": 1, "kind": "scale"}
+
+
+# ---- the store, the session ------------------------------------------------------------
 
 
 def test_a_busy_store_is_explained_and_the_page_recovers(
@@ -367,9 +281,10 @@ def test_a_busy_store_is_explained_and_the_page_recovers(
     at.run()
     assert not at.exception
     assert any("tries again by itself" in m for m in messages(at))
+    assert phone_component(at) is None
     monkeypatch.setattr(services, "get_live_view", real)  # the store is back
     at.run()
-    assert [s.value for s in at.subheader] == ["Pick one"]
+    assert shown_prompt(at) == "Pick one"
 
 
 def test_a_session_deleted_while_the_phone_is_open_is_explained(room: Room):
@@ -379,3 +294,4 @@ def test_a_session_deleted_while_the_phone_is_open_is_explained(room: Room):
     at.run()
     assert not at.exception
     assert "This session no longer exists." in [e.value for e in at.error]
+    assert phone_component(at) is None

@@ -1,92 +1,134 @@
-"""The load bench's Streamlit protocol client against the real app.
+"""The load bench's simulated phone against the real app.
 
-bench/streamlit_protocol.py speaks Streamlit's private websocket protocol; a Streamlit
-upgrade that changes it must fail here, loudly, rather than make the benchmark quietly
-measure nothing.
+A simulated phone (bench/room.py) speaks to the server as the phone's browser does:
+the join page's HTML request (which sets the participant cookie), Streamlit's private
+websocket protocol (bench/streamlit_protocol.py) until the page's run drew the phone
+component, then the push stream (an EventSource) and ``POST /api/answer``. A Streamlit
+upgrade that changes the protocol, or a page that stops drawing the component, must
+fail here, loudly, rather than make the benchmark quietly measure nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+import time
 from pathlib import Path
 
 import pytest
 
 from bench.load_report import StepResult
-from bench.phone_driver import plan_answer
-from bench.room import PresenterScreen, Room
-from bench.streamlit_protocol import StreamlitClient
-from tests.support.builders import make_session
+from bench.phone_driver import plan_value
+from bench.room import Phone, PresenterScreen, Room
+from tests.support.builders import answer_current, make_session
 from tests.support.server import running_server
 from workshop import services
-from workshop.domain.codes import new_participant_token
-from workshop.storage import make_database
+from workshop.phone_view import read_phone_view
+from workshop.storage import Database, make_database
 
-pytestmark = pytest.mark.slow
+FIRST, SECOND = "Pick one", "Pick some"  # make_template's first two prompts
+PROMPTS = [FIRST, SECOND, "Rate it", "Say something", "A word"]
 
-FIRST_PROMPT = "Pick one"  # make_template's first prompt: single choice A / B / C
+
+def test_planned_answers_are_valid_for_every_kind(sqlite_db: Database, secret: bytes) -> None:
+    """What the bench sends for each kind of prompt is taken as it is."""
+    started = make_session(sqlite_db)
+    sid, key = started.session.id, started.facilitator_key
+    rng = random.Random(3)
+    for position in range(len(PROMPTS)):
+        services.go_to_prompt(db=sqlite_db, session_id=sid, key=key, position=position)
+        prompt = read_phone_view(db=sqlite_db, session_id=sid)["prompt"]
+        earlier = None
+        for _ in range(8):
+            value = plan_value(prompt, avoid=earlier, rng=rng)
+            stored = answer_current(sqlite_db, started, value, secret=secret)
+            if prompt["kind"] == "word_cloud":
+                assert stored.value == [v for v in value if v], value  # empty fields dropped
+            else:
+                assert stored.value == value, (prompt["kind"], value)
+            earlier = value
 
 
-def test_client_renders_the_join_page_and_answers(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_simulated_phone_loads_follows_and_answers(tmp_path: Path) -> None:
     with running_server(tmp_path / "data") as server:
         db = make_database(f"sqlite:///{server.data_dir / 'workshop.db'}")
         try:
             started = make_session(db)
-            token = new_participant_token()
+            sid, key = started.session.id, started.facilitator_key
+            first, second = services.list_prompts(db=db, session_id=sid)[:2]
+            room = Room(StepResult(1), PROMPTS)
 
-            async def scenario() -> tuple[StreamlitClient, str]:
-                client = StreamlitClient(
-                    server.url,
-                    page="join",
-                    query_string=f"code={started.session.code}",
-                    cookies={"workshop_participant": token},
-                )
-                await client.connect()
+            async def scenario() -> Phone:
+                phone = Phone(room, server.url, started.session.code, seed=7)
+                await phone.connect(0.0)
                 try:
-                    await client.wait_for(lambda: client.find_text(FIRST_PROMPT), timeout=30)
-                    await client.wait_idle(timeout=30)
-                    action = plan_answer(client, avoid=None, rng=random.Random(7))
-                    assert action is not None, f"no answer form on the page: {client.texts()}"
-                    for widget_id, value in action.values:
-                        client.set_widget(widget_id, **value)
-                    await client.click(action.button)
-                    await client.wait_for(lambda: client.find_text("Received"), timeout=30)
-                    await client.wait_idle(timeout=30)
-                finally:
-                    await client.close()
-                return client, action.shown_value
+                    assert phone.connected, phone.failure
+                    assert phone.shown == FIRST and phone.drawn == (first.id, True)
+                    await phone.answer()  # a first answer
+                    await phone.answer()  # a changed answer: one more POST
+                    assert room.result.answers_acked == 2, dict(phone.refusals)
 
-            client, answered = asyncio.run(scenario())
+                    # The room moves on: the push stream brings the next prompt.
+                    await asyncio.to_thread(services.next_prompt, db=db, session_id=sid, key=key)
+                    room.advanced_at[SECOND] = time.monotonic()
+                    async with asyncio.timeout(15):
+                        while phone.shown != SECOND:
+                            await asyncio.sleep(0.05)
+                    await phone.answer()
+                    assert room.result.answers_acked == 3, dict(phone.refusals)
+
+                    # An answer to a prompt the room left is refused out loud, not stored.
+                    assert phone.data is not None and phone.token is not None
+                    refused = await phone.http.request(
+                        "POST",
+                        "/api/answer",
+                        headers=phone._headers(**{"Content-Type": "application/json"}),
+                        body=(
+                            f'{{"code": "{phone.data["code"]}", "prompt": {first.id}, '
+                            '"value": "A"}'
+                        ).encode(),
+                    )
+                    assert refused.status == 409 and refused.json()["reason"] == "moved"
+                    assert phone.client is not None and not phone.client.closed
+                finally:
+                    await phone.close()
+                return phone
+
+            phone = asyncio.run(scenario())
 
             async def presenter_count() -> dict[str, list[float]]:
                 # The bench reads "N answered" off the real presenter page.
-                room = Room(StepResult(1), [FIRST_PROMPT], "received")
-                screen = PresenterScreen(
-                    room, server.url, started.session.code, started.facilitator_key
-                )
+                screen = PresenterScreen(room, server.url, started.session.code, key)
                 await screen.client.connect()
                 try:
-                    await screen.client.wait_for(lambda: room.count_reached, timeout=30)
+                    await screen.client.wait_for(lambda: SECOND in room.count_reached, timeout=30)
                 finally:
                     await screen.client.close()
                 return room.count_reached
 
             counted = asyncio.run(presenter_count())
-            view = services.get_live_view(db=db, session_id=started.session.id)
-            assert view.prompt is not None
-            stored = services.find_my_answer(
-                db=db,
-                secret=(server.data_dir / "secret.key").read_bytes().strip(),
-                session_id=started.session.id,
-                prompt_id=view.prompt.id,
-                token=token,
-            )
+            secret = (server.data_dir / "secret.key").read_bytes().strip()
+
+            def stored(prompt_id: int) -> object:
+                mine = services.find_my_answer(
+                    db=db, secret=secret, session_id=sid, prompt_id=prompt_id, token=phone.token
+                )
+                return None if mine is None else mine.value
+
+            stored_first, stored_second = stored(first.id), stored(second.id)
+            joined = services.get_live_view(db=db, session_id=sid).counts.joined
         finally:
             db.dispose()
-    assert client.error is None
+    client = phone.client
+    assert client is not None and client.error is None
     assert client.session_id and client.page_script_hash
     assert "code=" in client.query_string  # page_info_changed keeps the URL in step
-    assert stored is not None and stored.value == answered
-    assert answered in client.texts()  # the page reads the answer back
-    assert len(counted[FIRST_PROMPT]) == 1  # the presenter counts the one answer
+    assert client.stats.reruns_sent == 1  # the page load's run only: the rest is push + POST
+    assert phone.data is not None and phone.data["token"] is None  # the cookie was enough
+    assert phone.sse is not None and phone.sse.connects >= 1 and phone.stream_errors == 0
+    assert phone.problem() is None
+    assert stored_first == phone.acked[FIRST] and stored_second == phone.acked[SECOND]
+    assert joined == 1  # page load, answers and the refused one: one participant
+    assert len(room.seen_after_advance[SECOND]) == 1  # the advance was timed on the phone
+    assert len(counted[SECOND]) == 1  # the presenter counts the one answer

@@ -3,11 +3,16 @@
 Phones are 390×844 touch contexts; the facilitator acts through the services on the
 server's own database, except for the QR code, which is decoded from a 1920×1080
 screenshot of the presenter page exactly as a phone camera would read it.
+
+Streamlit joins and mounts the phone's live part (``ui/phone_app``), which the browser
+draws in a shadow DOM: Playwright's role, text and CSS locators reach into it.
+``window.__workshopPhone.state`` is what the page itself knows (its view, its counters).
 """
 
 from __future__ import annotations
 
 import io
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,21 +20,36 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from pyzbar.pyzbar import decode
 
 from tests.browser.conftest import PHONE, PROJECTOR
-from tests.support.builders import make_template
+from tests.support.builders import answer_current, make_template
 from tests.support.postgres import free_port
 from tests.support.server import RunningServer, running_server, start_server, stop_server_process
 from workshop import services
+from workshop.config import Settings
 from workshop.domain.model import PromptKind, PromptSpec, ResultsMode
 from workshop.storage import Database, make_database
-from workshop.ui.live import SILENT_POLL_MS, STALE_RELOAD_MS
 from workshop.web.participant_cookie import PARTICIPANT_COOKIE
 
 FOLLOW_LIMIT_S = 3.0  # the issue: phones show the facilitator's change within 3 s
 UI_TIMEOUT_MS = 20_000  # first loads and reconnects on a busy 2-core machine
+PHONE_JS = Path(__file__).resolve().parents[2] / "src/workshop/ui/phone_app/phone.js"
+OPEN_TEXT_BOX = "Your answer"  # the open-text field's accessible name
+# One unbroken word wider than a phone (templates hold such things: compounds, links).
+LONG_OPTION = "Donaudampfschifffahrtsgesellschaftskapitänsmützenabteilung"
+
+
+def phone_js_constant(name: str) -> int:
+    """A number the phone's script defines, so these tests follow its own timing."""
+    found = re.search(rf"const {name} = (\d+);", PHONE_JS.read_text(encoding="utf-8"))
+    assert found, f"no constant {name} in {PHONE_JS}"
+    return int(found.group(1))
+
+
+# The phone asks /api/view itself after this long without a word on its event stream.
+SILENT_MS = phone_js_constant("SILENT_MS")
 
 
 def phone_template():
@@ -50,7 +70,7 @@ def phone_template():
         PromptSpec(
             kind=PromptKind.MULTIPLE_CHOICE,
             text="Which topics next time?",
-            options=("Budget", "Hiring", "Tools", "Travel"),
+            options=("Budget", "Hiring", "Tools", "Travel", LONG_OPTION),
             max_choices=2,
         ),
         PromptSpec(kind=PromptKind.WORD_CLOUD, text="One word for today", max_words=2),
@@ -61,6 +81,7 @@ def phone_template():
 class Room:
     server: RunningServer
     db: Database
+    secret: bytes  # the server's participant secret (another person answers directly)
     started: services.StartedSession
 
     @property
@@ -91,8 +112,10 @@ def phone_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSe
 
 @pytest.fixture
 def room(phone_server: RunningServer) -> Iterator[Room]:
-    db = make_database(f"sqlite:///{phone_server.data_dir / 'workshop.db'}")
-    yield Room(phone_server, db, services.start_session(db=db, template=phone_template()))
+    settings = Settings.from_env({"WORKSHOP_DATA_DIR": str(phone_server.data_dir)})
+    db = make_database(settings.database_url)
+    started = services.start_session(db=db, template=phone_template())
+    yield Room(phone_server, db, settings.participant_secret(), started)
     db.dispose()
 
 
@@ -128,14 +151,40 @@ def join_url_from_presenter(browser: Browser, room: Room) -> str:
 
 
 def wait_shown(page: Page, text: str, timeout_ms: int = UI_TIMEOUT_MS) -> None:
-    """Wait for an element whose whole text is ``text`` (headings may carry an icon)."""
+    """Wait for an element whose whole text is ``text`` (or a heading named so)."""
     locator = page.get_by_text(text, exact=True).or_(page.get_by_role("heading", name=text))
     expect(locator.first).to_be_visible(timeout=timeout_ms)
 
 
-def send(page: Page) -> None:
-    page.get_by_role("button", name="Send my answer").click()
+def answer_box(page: Page) -> Locator:
+    """The open-text field (its visible label adds the limit: "up to N characters")."""
+    return page.get_by_role("textbox", name=OPEN_TEXT_BOX, exact=True)
+
+
+def send(page: Page, button: str = "Send my answer") -> None:
+    """Tap Send and wait for the receipt, which the phone shows only once it is stored."""
+    page.get_by_role("button", name=button, exact=True).click()
     expect(page.get_by_text("Received — thank you!", exact=False)).to_be_visible(timeout=10_000)
+
+
+def own_answer(page: Page) -> Locator:
+    """This phone's answer as it shows it back (the receipt, or under "closed")."""
+    return page.locator(".phone .main .answer")
+
+
+def refusal(page: Page) -> Locator:
+    """The alert under the Send button: why the server did not take an answer."""
+    return page.locator(".phone .answer-form .message")
+
+
+def notice(page: Page) -> Locator:
+    """The alert at the top of the phone: the room moved on while a send was under way."""
+    return page.locator(".phone .notice")
+
+
+def phone_knows(page: Page, expression: str):
+    """What the phone's own state says, e.g. ``stats.polls``."""
+    return page.evaluate(f"window.__workshopPhone.state.{expression}")
 
 
 def seconds_until_all_show(pages: list[Page], text: str) -> float:
@@ -164,7 +213,7 @@ def test_two_phones_join_by_qr_answer_reload_and_follow_the_room(browser: Browse
 
     # A reload is still the same participant, and shows its own answer.
     a.reload()
-    wait_shown(a, "By bike")
+    expect(own_answer(a)).to_have_text("By bike", timeout=UI_TIMEOUT_MS)
     expect(a.get_by_text("Received — thank you!", exact=False)).to_be_visible()
     assert room.counts().joined == 2
     assert room.counts().answered == 1
@@ -177,9 +226,9 @@ def test_two_phones_join_by_qr_answer_reload_and_follow_the_room(browser: Browse
 
     # Phone B: open text (another kind); its text is shown back as text, not markup.
     hostile = 'Walking <img src=x onerror="alert(1)">'
-    b.get_by_label("Your answer (up to 120 characters)").fill(hostile)
+    answer_box(b).fill(hostile)
     send(b)
-    wait_shown(b, hostile)
+    expect(own_answer(b)).to_have_text(hostile)
     assert [x.value for x in room.answers(1)] == [hostile]
 
     # The facilitator closes answering: both phones say so within 3 s.
@@ -187,7 +236,7 @@ def test_two_phones_join_by_qr_answer_reload_and_follow_the_room(browser: Browse
     took = seconds_until_all_show(phones, "Answering is closed")
     print(f"both phones showed 'closed' after {took:.2f} s")
     assert took < FOLLOW_LIMIT_S, f"phones showed 'closed' after {took:.2f} s"
-    wait_shown(b, hostile)  # their own answer stays visible
+    expect(own_answer(b)).to_have_text(hostile)  # their own answer stays visible
     assert room.counts().joined == 2
 
 
@@ -203,16 +252,30 @@ def test_the_cookie_is_there_on_the_first_load_and_kept_out_of_scripts(browser: 
         assert PARTICIPANT_COOKIE not in page.evaluate("document.cookie")
         # The page read the cookie on its very first run: no URL fallback was needed.
         assert "p=" not in page.url.split("?", 1)[1]
+        assert phone_knows(page, "token") is None  # nor does the phone carry a token
         # Pinch-zoom stays possible.
         viewport = page.evaluate("document.querySelector('meta[name=viewport]').content")
         assert "user-scalable=no" not in viewport and "maximum-scale" not in viewport
         page.get_by_text("On foot", exact=True).click()
-        send(page)
+        send(page)  # the answer went out with the (unreadable) cookie alone
         page.goto(f"{room.server.url}/join?code={room.started.session.code}")  # a re-scan
-        wait_shown(page, "On foot")
+        expect(own_answer(page)).to_have_text("On foot", timeout=UI_TIMEOUT_MS)
+        expect(page.get_by_text("Received — thank you!", exact=False)).to_be_visible()
         assert room.counts().joined == 1
+        assert [x.value for x in room.answers(0)] == ["On foot"]
     finally:
         context.close()
+
+
+# Each kind: its question, the CSS selector of its inputs and how many there are.
+KIND_INPUTS = [
+    ("How did you travel here?", ".choice", 3),
+    ("One thing we should keep", "textarea", 1),
+    ("How useful was this?", ".point", 5),
+    ("Which topics next time?", ".choice", 5),
+    ("One word for today", "input[type='text']", 3),
+]
+THUMB_PX = 48
 
 
 def test_every_kind_is_thumb_sized_without_sideways_scrolling(browser: Browser, room):
@@ -220,72 +283,204 @@ def test_every_kind_is_thumb_sized_without_sideways_scrolling(browser: Browser, 
     try:
         page = context.new_page()
         page.goto(f"{room.server.url}/join?code={room.started.session.code}")
-        for position, question in enumerate(
-            [
-                "How did you travel here?",
-                "One thing we should keep",
-                "How useful was this?",
-                "Which topics next time?",
-                "One word for today",
-            ]
-        ):
+        for position, (question, inputs, count) in enumerate(KIND_INPUTS):
             services.go_to_prompt(db=room.db, session_id=room.sid, key=room.key, position=position)
             wait_shown(page, question)
-            page.wait_for_timeout(300)
+            page.wait_for_timeout(300)  # let the layout settle
             widths = page.evaluate(
                 "() => { const m = document.querySelector('[data-testid=stMain]');"
-                " return [document.documentElement.scrollWidth, m.scrollWidth, m.clientWidth] }"
+                " const r = window.__workshopPhone.root;"
+                " return [document.documentElement.scrollWidth, m.scrollWidth, m.clientWidth,"
+                " r.scrollWidth, r.clientWidth] }"
             )
             assert widths[0] <= 390 and widths[1] <= widths[2], f"sideways scroll: {widths}"
-            targets = page.locator(
-                '[data-testid="stRadioOption"], [data-testid="stCheckbox"] label, '
-                '[data-testid="stButtonGroup"] button, [data-testid="stTextArea"] textarea, '
-                '[data-testid="stTextInput"] input, [data-testid="stFormSubmitButton"] button'
-            )
-            heights = [box["height"] for box in (t.bounding_box() for t in targets.all()) if box]
-            assert heights, question
-            assert min(heights) >= 40, f"{question}: a target is {min(heights)} px tall"
+            assert widths[3] <= widths[4], f"the phone's part overflows: {widths}"
+            fields = page.locator(f".phone {inputs}")
+            expect(fields).to_have_count(count)
+            send_button = page.get_by_role("button", name="Send my answer", exact=True)
+            for target in [*fields.all(), send_button]:
+                box = target.bounding_box()
+                assert box is not None, f"{question}: a target is not laid out"
+                small = min(box["width"], box["height"])
+                assert small >= THUMB_PX, f"{question}: a target is {small:.0f} px ({box})"
+                assert box["x"] >= 0 and box["x"] + box["width"] <= 390, f"{question}: {box}"
     finally:
         context.close()
 
 
-def test_a_half_typed_answer_survives_a_facilitator_action(browser: Browser, room):
+def test_every_kind_is_answered_through_the_form_and_stored(browser: Browser, room):
+    """Each kind is answered by tapping and typing; what the server refuses is said in its
+    own plain words under the button, and nothing is stored for it."""
+
+    def refused(message: str, position: int) -> None:
+        expect(refusal(page)).to_have_text(message, timeout=10_000)
+        expect(page.get_by_role("alert").filter(has_text=message)).to_be_visible()
+        assert room.answers(position) == [], "a refused answer was stored"
+
+    def stored(position: int) -> list:
+        return [x.value for x in room.answers(position)]
+
+    def go_to(position: int) -> None:
+        services.go_to_prompt(db=room.db, session_id=room.sid, key=room.key, position=position)
+        wait_shown(page, KIND_INPUTS[position][0])
+
+    context = browser.new_context(**PHONE)
+    try:
+        page = context.new_page()
+        page.on("dialog", lambda dialog: pytest.fail(f"a dialog opened: {dialog.message}"))
+        page.goto(f"{room.server.url}/join?code={room.started.session.code}")
+
+        # Single choice: nothing picked, then one option; then change it and keep it.
+        wait_shown(page, "How did you travel here?")
+        page.get_by_role("button", name="Send my answer", exact=True).click()
+        refused("Please pick one option.", 0)
+        page.get_by_text("By train", exact=True).click()
+        expect(page.get_by_role("radio", name="By train")).to_be_checked()
+        send(page)
+        assert stored(0) == ["By train"]
+        expect(refusal(page)).to_have_count(0)  # the form (and its alert) gave way
+        page.get_by_role("button", name="Change my answer").click()
+        expect(page.get_by_role("radio", name="By train")).to_be_checked()  # what was sent
+        page.get_by_role("button", name="Keep my answer").click()
+        expect(own_answer(page)).to_have_text("By train")
+        expect(page.get_by_text("Received — thank you!", exact=False)).to_be_visible()
+        assert stored(0) == ["By train"]
+
+        # Open text: empty is refused; two lines are taken as they are.
+        go_to(1)
+        page.get_by_role("button", name="Send my answer", exact=True).click()
+        refused("Please write something before sending.", 1)
+        answer_box(page).fill("   ")  # spaces only are as good as empty
+        page.get_by_role("button", name="Send my answer", exact=True).click()
+        refused("Please write something before sending.", 1)
+        answer_box(page).fill("The walks\nand the tea")
+        expect(page.get_by_text("21/120", exact=True)).to_be_visible()  # the counter
+        send(page)
+        assert stored(1) == ["The walks\nand the tea"]
+
+        # Scale: no point picked, then 4.
+        go_to(2)
+        expect(page.get_by_text("1 = Not at all", exact=False)).to_be_visible()
+        page.get_by_role("button", name="Send my answer", exact=True).click()
+        refused("Please pick a number from 1 to 5.", 2)
+        page.get_by_role("button", name="4", exact=True).click()
+        expect(page.get_by_role("button", name="4", exact=True)).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        send(page)
+        assert stored(2) == [4]
+        expect(own_answer(page)).to_have_text("4  (on a scale from 1 to 5)")
+
+        # Multiple choice: one too many, then two.
+        go_to(3)
+        expect(page.get_by_text("Choose up to 2", exact=True)).to_be_visible()
+        for option in ("Budget", "Tools", "Travel"):
+            page.get_by_text(option, exact=True).click()
+        page.get_by_role("button", name="Send my answer", exact=True).click()
+        refused("Please pick at most 2 options (you picked 3).", 3)
+        page.get_by_text("Travel", exact=True).click()
+        expect(page.get_by_role("checkbox", name="Travel")).not_to_be_checked()
+        send(page)
+        assert stored(3) == [["Budget", "Tools"]]
+        expect(own_answer(page)).to_have_text("Budget\nTools")
+
+        # Word cloud: three words where two are allowed, then two entries and an empty one.
+        go_to(4)
+        page.get_by_role("textbox", name="Answer 1").fill("far too many")
+        page.get_by_role("button", name="Send my answer", exact=True).click()
+        refused("“far too many” has 3 words: use at most 2 words per entry.", 4)
+        page.get_by_role("textbox", name="Answer 1").fill("team spirit")
+        page.get_by_role("textbox", name="Answer 3").fill("coffee")
+        send(page)
+        assert stored(4) == [["team spirit", "coffee"]]
+        # Changed while answering is open: the fields hold what was stored (empty entries
+        # dropped); the update replaces the answer.
+        page.get_by_role("button", name="Change my answer").click()
+        for entry, value in enumerate(["team spirit", "coffee", ""], start=1):
+            expect(page.get_by_role("textbox", name=f"Answer {entry}")).to_have_value(value)
+        page.get_by_role("textbox", name="Answer 3").fill("sunshine")
+        send(page, "Update my answer")
+        assert stored(4) == [["team spirit", "coffee", "sunshine"]]
+        expect(own_answer(page)).to_have_text("team spirit\ncoffee\nsunshine")
+        assert room.counts().joined == 1
+
+        # The facilitator ends the session: the phone says thank you by itself.
+        services.end_session(db=room.db, session_id=room.sid, key=room.key)
+        wait_shown(page, "Thank you!", timeout_ms=5_000)
+        expect(page.get_by_text("This session has ended.", exact=False).first).to_be_visible()
+        expect(page.get_by_role("button", name="Change my answer")).to_have_count(0)
+    finally:
+        context.close()
+
+
+def test_a_half_typed_answer_survives_changes_in_the_room(browser: Browser, room):
+    """Results hidden, another person's answer, results shown again: the same prompt stays
+    on the phone, so what its person is typing stays in the field."""
     services.go_to_prompt(db=room.db, session_id=room.sid, key=room.key, position=1)
     context = browser.new_context(**PHONE)
     try:
         page = context.new_page()
         page.goto(f"{room.server.url}/join?code={room.started.session.code}")
         wait_shown(page, "One thing we should keep")
-        box = page.get_by_label("Your answer (up to 120 characters)")
+        results = page.locator(".phone .results")
+        expect(results).to_contain_text("Results so far")  # live for this prompt
+        box = answer_box(page)
         box.fill("The long lunch")
+
+        services.set_results_visible(db=room.db, session_id=room.sid, key=room.key, visible=False)
+        expect(results.get_by_text("Results so far")).to_have_count(0, timeout=10_000)
+        expect(box).to_have_value("The long lunch")
+
+        answer_current(room.db, room.started, "More breaks", secret=room.secret)
         services.set_results_visible(db=room.db, session_id=room.sid, key=room.key, visible=True)
-        wait_shown(page, "Results so far")  # the page did redraw...
+        expect(results).to_contain_text("More breaks", timeout=10_000)  # the page did redraw...
         expect(box).to_have_value("The long lunch")  # ...and kept what was typed
+        expect(box).to_be_editable()
+
         send(page)
-        assert [x.value for x in room.answers(1)] == ["The long lunch"]
+        assert sorted(x.value for x in room.answers(1)) == ["More breaks", "The long lunch"]
     finally:
         context.close()
 
 
-def test_a_send_racing_the_facilitator_is_refused_out_loud_never_lost(browser: Browser, room):
-    """The phone still shows prompt 1 when the room has moved on: its Send says so."""
+@pytest.mark.parametrize("move", ["next", "close"])
+def test_a_send_racing_the_facilitator_is_refused_out_loud_never_lost(
+    browser: Browser, room, move: str
+):
+    """The phone still shows prompt 1 open when the room has moved on or closed it: its
+    Send is refused, the phone says so (and keeps saying it) and shows where the room is."""
     context = browser.new_context(**PHONE)
     try:
         page = context.new_page()
         page.goto(f"{room.server.url}/join?code={room.started.session.code}")
         wait_shown(page, "How did you travel here?")
         # Cut this phone's push channel: it has not heard the news yet when its person taps.
-        page.wait_for_function("() => window.__workshopLive && window.__workshopLive.source")
-        page.evaluate("window.__workshopLive.source.close()")
+        page.wait_for_function("() => window.__workshopPhone?.state.source")
+        page.evaluate("window.__workshopPhone.state.source.close()")
         page.get_by_text("On foot", exact=True).click()
-        services.next_prompt(db=room.db, session_id=room.sid, key=room.key)
-        expect(page.get_by_text("How did you travel here?")).to_be_visible()  # still stale
-        page.get_by_role("button", name="Send my answer").click()
-        expect(page.get_by_text("moved on to another question", exact=False)).to_be_visible(
-            timeout=UI_TIMEOUT_MS
-        )
-        wait_shown(page, "One thing we should keep")  # and it shows where the room is
+        if move == "next":
+            services.next_prompt(db=room.db, session_id=room.sid, key=room.key)
+            said, now_shown = "The facilitator has moved on", "One thing we should keep"
+        else:
+            services.set_answering_open(
+                db=room.db, session_id=room.sid, key=room.key, is_open=False
+            )
+            said, now_shown = "Answering for this question is closed.", "Answering is closed"
+        page.wait_for_timeout(1_500)  # a phone that still listened would have followed
+        send_button = page.get_by_role("button", name="Send my answer", exact=True)
+        expect(send_button).to_be_visible()  # still stale
+        send_button.click()
+        expect(notice(page)).to_contain_text(said, timeout=UI_TIMEOUT_MS)
+        expect(notice(page)).to_contain_text("not taken")
+        wait_shown(page, now_shown)  # it shows where the room is...
+        page.wait_for_timeout(1_000)
+        expect(notice(page)).to_contain_text(said)  # ...and the refusal stays to be read
         assert room.answers(0) == [] and room.answers(1) == []
+        if move == "next":  # the phone answers the question the room is on
+            answer_box(page).fill("Less slides")
+            send(page)
+            assert [x.value for x in room.answers(1)] == ["Less slides"]
+            assert room.answers(0) == []
     finally:
         context.close()
 
@@ -303,7 +498,6 @@ def test_a_phone_resumes_by_itself_after_a_server_restart(browser: Browser, tmp_
         wait_shown(page, "How did you travel here?")
         page.get_by_text("By train", exact=True).click()
         send(page)
-        page.wait_for_function("() => window.__workshopLive && window.__workshopLive.boot")
         page.evaluate("window.__sameDocument = true")  # gone if anything reloads the page
 
         stop_server_process(server.process, kill=True)  # a crash, not a clean stop
@@ -311,14 +505,22 @@ def test_a_phone_resumes_by_itself_after_a_server_restart(browser: Browser, tmp_
         services.next_prompt(db=db, session_id=sid, key=key)
 
         # No tap, no reload by the participant: the phone notices and shows the new prompt.
+        # It listens again, so it does not wait for its silence fallback (SILENT_MS).
         restarted = time.monotonic()
-        wait_shown(page, "One thing we should keep", timeout_ms=30_000)
+        wait_shown(page, "One thing we should keep", timeout_ms=SILENT_MS // 2)
         print(f"the phone showed the new prompt {time.monotonic() - restarted:.1f} s later")
-        # The participant types at once. The push listener sees the new server (boot id)
-        # a moment later; it must not reload the page under their fingers.
-        field = page.get_by_label("Your answer (up to 120 characters)")
+        expect(page.get_by_text("✓ Your answer to question 1 was saved.")).to_be_visible()
+        # The participant types at once; the room changes again (same prompt) and the
+        # phone hears it on its stream from the new server: nothing reloads or redraws
+        # under their fingers.
+        field = answer_box(page)
         field.fill("The quiet room")
-        page.wait_for_function("() => (window.__workshopLive.restarts || 0) > 0", timeout=30_000)
+        polls = phone_knows(page, "stats.polls")
+        services.set_results_visible(db=db, session_id=sid, key=key, visible=False)
+        expect(page.locator(".phone .results").get_by_text("Results so far")).to_have_count(
+            0, timeout=5_000
+        )
+        assert phone_knows(page, "stats.polls") == polls, "heard by a poll, not the stream"
         page.wait_for_timeout(1_000)  # time for a reload to happen, if one were coming
         assert page.evaluate("window.__sameDocument === true"), "the page reloaded"
         expect(field).to_have_value("The quiet room")
@@ -335,8 +537,9 @@ def test_a_phone_resumes_by_itself_after_a_server_restart(browser: Browser, tmp_
         stop_server_process(server.process)
 
 
-def test_a_phone_whose_event_stream_is_swallowed_still_follows(browser: Browser, room):
-    """A proxy that buffers Server-Sent Events: the listener hears nothing, so it polls."""
+def test_a_phone_whose_event_stream_is_blocked_still_follows(browser: Browser, room):
+    """A network or proxy that never lets the event stream through: the phone hears
+    nothing on it, so after ``SILENT_MS`` of silence it asks for the view itself."""
     context = browser.new_context(**PHONE)
     try:
         page = context.new_page()
@@ -345,9 +548,10 @@ def test_a_phone_whose_event_stream_is_swallowed_still_follows(browser: Browser,
         wait_shown(page, "How did you travel here?")
         services.next_prompt(db=room.db, session_id=room.sid, key=room.key)
         started = time.monotonic()
-        limit_ms = SILENT_POLL_MS + STALE_RELOAD_MS // 2 + 10_000
+        limit_ms = SILENT_MS * 5 // 4 + 8_000  # its watchdog looks every SILENT_MS / 4
         wait_shown(page, "One thing we should keep", timeout_ms=limit_ms)
         print(f"followed without the stream {time.monotonic() - started:.1f} s later")
-        assert page.evaluate("window.__workshopLive.polls") >= 1
+        assert phone_knows(page, "stats.events") == 0  # nothing came through the stream
+        assert phone_knows(page, "stats.polls") >= 1
     finally:
         context.close()

@@ -160,6 +160,8 @@ def test_answer_through_one_process_shows_on_a_presenter_of_the_other(
         services.next_prompt(db=cluster.db, session_id=started.session.id, key=key)
         for phone in (phone_a, phone_proxy):
             expect(phone.get_by_text("One word for this room").first).to_be_visible(timeout=5_000)
+            # Heard on the event stream, not by the phone's fallback poll of /api/view.
+            assert phone.evaluate("window.__workshopPhone.state.stats.polls") == 0
         answers = services.list_session_answers(db=cluster.db, session_id=started.session.id)
         assert sorted(a.value for _, a in answers) == ["Back rows", "Online"]
         assert (

@@ -1,18 +1,19 @@
 """Abuse: a per-participant submit rate limit with a friendly message, the optional word
-filter (services and the phone page), and a forged form on the phone."""
+filter (services and the phone's answer route), and forged prompt references sent to
+that route (the phone posts its answers as JSON: anything may come in it)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import streamlit as st
 
-from tests.app.facilitator_support import open_page, send
 from tests.support.builders import answer_current, make_session, make_template
+from tests.support.web import Phone, refusal, routes_client
 from workshop import guards, services
 from workshop.config import Settings
 from workshop.context import AppContext, open_context
@@ -99,21 +100,26 @@ def test_the_installation_setting_reaches_the_running_server():
     assert done.stdout.strip().splitlines()[-1] == "2.5"
 
 
-# ---- through the phone page ----------------------------------------------------------------
+# ---- through the phone's answer route -------------------------------------------------------
+
+
+@dataclass
+class Web:
+    ctx: AppContext  # the app's own context (settings, database, secret)
+    phone: Phone  # one participant, its cookie set
 
 
 @pytest.fixture
-def phone_ctx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppContext]:
-    """The phone's app context, with the word filter on."""
+def web(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Web]:
+    """The answer route on its own data directory, with the word filter on."""
     monkeypatch.setenv("WORKSHOP_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("WORKSHOP_PROFANITY_WORDS", BLOCKED)
     for name in ("WORKSHOP_DATABASE_URL", "WORKSHOP_SECRET_KEY", "WORKSHOP_PUBLIC_URL"):
         monkeypatch.delenv(name, raising=False)
-    st.cache_resource.clear()
     ctx = open_context(Settings.from_env())
-    yield ctx
+    with routes_client() as client:
+        yield Web(ctx, Phone(client))
     ctx.db.dispose()
-    st.cache_resource.clear()
 
 
 def text_room(ctx: AppContext) -> services.StartedSession:
@@ -127,98 +133,108 @@ def text_room(ctx: AppContext) -> services.StartedSession:
     )
 
 
+def prompt_id(ctx: AppContext, started, position: int) -> int:
+    return services.list_prompts(db=ctx.db, session_id=started.session.id)[position].id
+
+
 def answers(ctx: AppContext, started, position: int) -> list:
-    prompt = services.list_prompts(db=ctx.db, session_id=started.session.id)[position]
-    return services.list_answers(db=ctx.db, session_id=started.session.id, prompt_id=prompt.id)
+    found = services.list_answers(
+        db=ctx.db, session_id=started.session.id, prompt_id=prompt_id(ctx, started, position)
+    )
+    return [a.value for a in found]
 
 
-def go_to(ctx: AppContext, started, position: int) -> None:
+def go_to(ctx: AppContext, started, position: int) -> int:
     services.go_to_prompt(
         db=ctx.db, session_id=started.session.id, key=started.facilitator_key, position=position
     )
+    return prompt_id(ctx, started, position)
 
 
 REPHRASE = "Please rephrase: your answer contains a word this session does not allow."
 
 
-def test_the_phone_applies_the_word_filter_to_open_text(phone_ctx):
-    started = text_room(phone_ctx)
-    at = open_page("join", code=started.session.code)
-    at.text_area[0].input("What a DARN long meeting")
-    at = send(at)
-    assert [e.value for e in at.error] == [REPHRASE]
-    assert answers(phone_ctx, started, 0) == []
-    at.text_area[0].input("What a long meeting")  # rephrased: taken
-    at = send(at)
-    assert [a.value for a in answers(phone_ctx, started, 0)] == ["What a long meeting"]
+def test_the_phone_applies_the_word_filter_to_open_text(web: Web):
+    started = text_room(web.ctx)
+    code, shown = started.session.code, prompt_id(web.ctx, started, 0)
+    reply = web.phone.send(code, shown, "What a DARN long meeting")
+    assert refusal(reply, 422, "invalid") == REPHRASE
+    assert answers(web.ctx, started, 0) == []
+    web.phone.answer(code, shown, "What a long meeting")  # rephrased: taken
+    assert answers(web.ctx, started, 0) == ["What a long meeting"]
 
 
-def test_the_phone_applies_the_word_filter_to_word_clouds(phone_ctx):
-    started = text_room(phone_ctx)
-    go_to(phone_ctx, started, 1)
-    at = open_page("join", code=started.session.code)
-    at.text_input(key="phone_word_0").input("trust")
-    at.text_input(key="phone_word_1").input("heck yes")
-    at = send(at)
-    assert [e.value for e in at.error] == [REPHRASE]
-    assert answers(phone_ctx, started, 1) == []
+def test_the_phone_applies_the_word_filter_to_word_clouds(web: Web):
+    started = text_room(web.ctx)
+    shown = go_to(web.ctx, started, 1)
+    reply = web.phone.send(started.session.code, shown, ["trust", "heck yes"])
+    assert refusal(reply, 422, "invalid") == REPHRASE
+    assert answers(web.ctx, started, 1) == []
 
 
-def test_the_word_filter_leaves_the_facilitators_options_alone(phone_ctx):
+def test_the_word_filter_leaves_the_facilitators_options_alone(web: Web):
     """Only free text is filtered: an option the template offers can always be chosen."""
-    started = text_room(phone_ctx)
-    go_to(phone_ctx, started, 2)
-    at = open_page("join", code=started.session.code)
-    at.radio[0].set_value("darn")
-    at = send(at)
-    assert [a.value for a in answers(phone_ctx, started, 2)] == ["darn"]
+    started = text_room(web.ctx)
+    shown = go_to(web.ctx, started, 2)
+    web.phone.answer(started.session.code, shown, "darn")
+    assert answers(web.ctx, started, 2) == ["darn"]
 
 
-def test_without_the_setting_the_filter_is_off(phone_ctx, monkeypatch):
+def test_without_the_setting_the_filter_is_off(web: Web, monkeypatch):
     monkeypatch.delenv("WORKSHOP_PROFANITY_WORDS")
-    started = text_room(phone_ctx)
-    at = open_page("join", code=started.session.code)
-    at.text_area[0].input("darn it")
-    send(at)
-    assert [a.value for a in answers(phone_ctx, started, 0)] == ["darn it"]
+    with routes_client() as client:  # the route reads its settings afresh
+        started = text_room(web.ctx)
+        Phone(client).answer(started.session.code, prompt_id(web.ctx, started, 0), "darn it")
+    assert answers(web.ctx, started, 0) == ["darn it"]
 
 
-def test_the_phone_says_wait_when_a_participant_hammers_send(phone_ctx):
+def test_the_phone_says_wait_when_a_participant_hammers_send(web: Web):
     SUBMIT_GUARD.configure(burst=1, interval=60)  # reset after the test (conftest)
-    started = text_room(phone_ctx)
-    at = open_page("join", code=started.session.code)
-    at.text_area[0].input("first")
-    at = send(at)
-    at.session_state["phone_change"] = True  # "Change my answer"
-    at.run()
-    at.text_area[0].input("second, too soon")
-    at = send(at)
-    assert any("That was quick! Please wait" in e.value for e in at.error), at.error
-    assert [a.value for a in answers(phone_ctx, started, 0)] == ["first"]
+    started = text_room(web.ctx)
+    code, shown = started.session.code, prompt_id(web.ctx, started, 0)
+    web.phone.answer(code, shown, "first")
+    message = refusal(web.phone.send(code, shown, "second, too soon"), 429, "wait")
+    assert message.startswith("That was quick! Please wait")
+    assert answers(web.ctx, started, 0) == ["first"]
+    calm = Phone(web.phone.client)  # others are not slowed down
+    calm.answer(code, shown, "someone else")
+    assert sorted(answers(web.ctx, started, 0)) == ["first", "someone else"]
 
 
-@pytest.mark.parametrize(
-    "forged",
-    ["\u00b2", "\u0661\u0662", "99999999999999999999999", "-1", "1e3", "0", "<script>"],
-    ids=["superscript", "arabic-indic", "huge", "negative", "exponent", "zero", "script"],
-)
-def test_a_forged_prompt_reference_in_the_form_is_refused_in_plain_words(phone_ctx, forged):
-    """The prompt id travels back from the browser in a hidden field: anything may come."""
-    started = text_room(phone_ctx)
-    at = open_page("join", code=started.session.code)
-    at.text_area[0].input("booked where?")
-    at.text_input(key="phone_ref").input(forged)
-    at = send(at)
-    assert at.error or at.warning, "the page said nothing"
-    assert answers(phone_ctx, started, 0) == []
+FORGED = {
+    "superscript": lambda real: "\u00b2",
+    "arabic-indic": lambda real: "\u0661\u0662",
+    "huge": lambda real: 99999999999999999999999,
+    "past-the-row-ids": lambda real: 2**31,
+    "negative": lambda real: -1,
+    "exponent": lambda real: 1e3,
+    "zero": lambda real: 0,
+    "script": lambda real: "<script>",
+    "none": lambda real: None,
+    "true": lambda real: True,  # == 1 in Python: the first prompt's id
+    "false": lambda real: False,
+    "the-id-as-text": lambda real: str(real),
+    "the-id-as-float": lambda real: float(real),
+    "the-id-in-a-list": lambda real: [real],
+    "the-id-in-an-object": lambda real: {"id": real},
+}
 
 
-def test_a_prompt_reference_of_another_session_is_refused(phone_ctx):
-    started, other = text_room(phone_ctx), text_room(phone_ctx)
-    elsewhere = services.list_prompts(db=phone_ctx.db, session_id=other.session.id)[0]
-    at = open_page("join", code=started.session.code)
-    at.text_area[0].input("booked elsewhere?")
-    at.text_input(key="phone_ref").input(str(elsewhere.id))
-    at = send(at)
-    assert [e.value for e in at.error] == ["That question does not belong to this session."]
-    assert answers(phone_ctx, started, 0) == [] and answers(phone_ctx, other, 0) == []
+@pytest.mark.parametrize("forged", list(FORGED))
+def test_a_forged_prompt_reference_is_refused_in_plain_words(web: Web, forged: str):
+    """The phone sends the id of the prompt it showed: anything may come instead."""
+    started = text_room(web.ctx)
+    real = prompt_id(web.ctx, started, 0)
+    assert real == 1  # so True, 1.0 and "1" all look like the real one here
+    reply = web.phone.send(started.session.code, FORGED[forged](real), "booked where?")
+    assert refusal(reply, 404, "unknown") == "That question does not belong to this session."
+    assert answers(web.ctx, started, 0) == []
+    web.phone.answer(started.session.code, real, "booked here")  # the real id is taken
+
+
+def test_a_prompt_reference_of_another_session_is_refused(web: Web):
+    started, other = text_room(web.ctx), text_room(web.ctx)
+    elsewhere = prompt_id(web.ctx, other, 0)  # open and current over there
+    reply = web.phone.send(started.session.code, elsewhere, "booked elsewhere?")
+    assert refusal(reply, 404, "unknown") == "That question does not belong to this session."
+    assert answers(web.ctx, started, 0) == [] and answers(web.ctx, other, 0) == []

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import inspect
 import itertools
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -14,12 +15,14 @@ import pytest
 
 from tests.app.facilitator_support import app_ctx, assert_no_errors, open_page, page_text
 from tests.support.builders import answer_current, make_session, make_template
+from tests.support.web import phone_component, phone_data, routes_client, url_token
 from workshop import services
 from workshop.domain import codes
 from workshop.domain.codes import new_participant_token
 from workshop.domain.errors import AccessDenied
 from workshop.domain.model import PromptKind, PromptSpec, ResultsMode
 from workshop.guards import KEY_GUARD, KeyGuard
+from workshop.phone_view import read_phone_view
 from workshop.storage.tables import metadata
 
 __all__ = ["app_ctx"]
@@ -272,11 +275,16 @@ def test_the_sessions_page_shows_no_answers_and_no_notes(app_ctx, room):
 
 
 def phone(code: str):
-    return open_page("join", code=code)
+    at = open_page("join", code=code)
+    assert_no_errors(at)
+    return at
 
 
-def phone_texts(at) -> list[str]:
-    return [t.value for t in at.text]
+def phone_sees(at) -> str:
+    """All the phone page hands the browser: its text and the live part's data."""
+    component = phone_component(at)
+    assert component is not None, "the live part is not on the page"
+    return page_text(at) + "\n" + component.proto.json
 
 
 def reveal(app_ctx, started, visible: bool) -> None:
@@ -307,21 +315,30 @@ def on_reveal_room(app_ctx):
 def test_others_open_answers_stay_off_the_phone_until_revealed(app_ctx, on_reveal_room):
     started = on_reveal_room
     at = phone(started.session.code)
-    assert_no_errors(at)
-    at.text_area[0].input("my own words")
-    next(b for b in at.button if b.label == "Send my answer").click().run()
-    assert_no_errors(at)
-    assert "my own words" in phone_texts(at)  # their own answer, shown back
-    assert not any(s in page_text(at) for s in SECRET_ANSWERS)
-
-    reveal(app_ctx, started, True)
+    answer_current(
+        app_ctx.db, started, "my own words", secret=app_ctx.participant_secret,
+        token=url_token(at),
+    )  # fmt: skip
     at.run()
-    shown = page_text(at)
-    assert all(s in shown for s in SECRET_ANSWERS), "revealed results must reach the phone"
+    assert phone_data(at)["mine"]["value"] == "my own words"  # their own answer, shown back
+    assert not any(s in phone_sees(at) for s in SECRET_ANSWERS)
+    with routes_client() as client:  # and the view phones fetch or are pushed
+        assert not any(
+            s in client.get(f"/api/view/{started.session.code}").text for s in SECRET_ANSWERS
+        )
 
-    reveal(app_ctx, started, False)
-    at.run()
-    assert not any(s in page_text(at) for s in SECRET_ANSWERS)
+        reveal(app_ctx, started, True)
+        at.run()
+        shown = phone_sees(at)
+        assert all(s in shown for s in SECRET_ANSWERS), "revealed results must reach the phone"
+        fetched = client.get(f"/api/view/{started.session.code}").text
+        assert all(s in fetched for s in SECRET_ANSWERS)
+
+        reveal(app_ctx, started, False)
+        at.run()
+        assert not any(s in phone_sees(at) for s in SECRET_ANSWERS)
+        fetched = client.get(f"/api/view/{started.session.code}").text
+        assert not any(s in fetched for s in SECRET_ANSWERS)
 
 
 def test_a_hidden_answer_never_reaches_a_phone_even_when_revealed(app_ctx, on_reveal_room):
@@ -336,9 +353,12 @@ def test_a_hidden_answer_never_reaches_a_phone_even_when_revealed(app_ctx, on_re
     answer_current(db, started, "a fourth voice", secret=app_ctx.participant_secret)
     services.hide_answer(db=db, session_id=sid, key=started.facilitator_key, answer_id=rude.id)
     reveal(app_ctx, started, True)
-    shown = page_text(phone(started.session.code))
-    assert SECRET_ANSWERS[1] in shown and "a fourth voice" in shown
-    assert SECRET_ANSWERS[0] not in shown
+    for shown in (
+        phone_sees(phone(started.session.code)),
+        json.dumps(read_phone_view(db=db, session_id=sid)),  # what the push stream carries
+    ):
+        assert SECRET_ANSWERS[1] in shown and "a fourth voice" in shown
+        assert SECRET_ANSWERS[0] not in shown
 
 
 def test_too_few_answers_stay_off_the_phone_even_when_revealed(app_ctx):
@@ -350,9 +370,12 @@ def test_too_few_answers_stay_off_the_phone_even_when_revealed(app_ctx):
         answer_current(app_ctx.db, started, raw, secret=app_ctx.participant_secret)
     reveal(app_ctx, started, True)
     at = phone(started.session.code)
-    shown = page_text(at)
-    assert not any(s in shown for s in SECRET_ANSWERS[:2])
-    assert "Results appear once 3 people have answered (2 so far)." in shown
+    assert not any(s in phone_sees(at) for s in SECRET_ANSWERS[:2])
+    # The phone says "Results appear once 3 people have answered (2 so far)."
+    assert phone_data(at)["view"]["results"] == {"n": 2, "needed": 3, "kind": "open_text"}
+    answer_current(app_ctx.db, started, SECRET_ANSWERS[2], secret=app_ctx.participant_secret)
+    at.run()
+    assert all(s in phone_sees(at) for s in SECRET_ANSWERS)  # so the check above can fail
 
 
 def test_no_table_keeps_a_raw_key_or_token():

@@ -1,9 +1,12 @@
-"""Hostile input, table-driven: through the services, then through the phone's join page.
+"""Hostile input, table-driven: through the services, then the way a phone sends it.
 
 Every input either gets a refusal a person can read (a ``WorkshopError``) or is stored as
-inert text, read back exactly as ``clean_text`` makes it; nothing else may escape. The
-join page (AppTest) never shows a traceback, always says something, and shows
-participant text only as plain text (``st.text``), never as HTML or Markdown.
+inert text, read back exactly as ``clean_text`` makes it; nothing else may escape.
+Through the phone's answer route (POST /api/answer, JSON) the same holds: a refusal in
+plain words, or the stored text acknowledged and served back as plain JSON data (the
+browser sets it as text, never as HTML: ``ui/phone_app``). The join page (AppTest), which
+reads the code and the token from the URL, never shows a traceback, always says
+something, and never hands a forged value on to the browser.
 """
 
 from __future__ import annotations
@@ -21,6 +24,14 @@ from streamlit.testing.v1 import AppTest
 
 from tests.support.builders import make_session, make_template
 from tests.support.postgres import create_database
+from tests.support.web import (
+    Phone,
+    phone_component,
+    phone_data,
+    refusal,
+    routes_client,
+    url_token,
+)
 from workshop import services
 from workshop.domain.codes import is_plausible_token, new_participant_token
 from workshop.domain.errors import (
@@ -435,7 +446,7 @@ def test_a_well_formed_token_that_is_not_yours_makes_a_new_participant(sqlite_db
     assert services.get_live_view(db=sqlite_db, session_id=sid).counts.joined == 2
 
 
-# ---- the same through the phone's join page (AppTest) -------------------------------------
+# ---- the same the way a phone sends it: the join page and the answer route -----------------
 
 PAGE_SECRET = "hostile-page-installation-secret"
 PAGE_TEMPLATE = make_template(
@@ -443,8 +454,7 @@ PAGE_TEMPLATE = make_template(
     PromptSpec(kind=PromptKind.WORD_CLOUD, text="Three words", max_words=3, max_entries=3),
     title="Hostile page",
 )
-# Participant text may appear verbatim only as plain text (st.text) or as a widget's value:
-# never where HTML renders, nor where Markdown would turn it into links, images or emphasis.
+# Values from the URL may appear on the page only where neither HTML nor Markdown renders.
 HTML_CAPABLE = ("html", "bidi_component", "iframe", "json")
 MARKDOWN_RENDERED = (
     "markdown",
@@ -470,10 +480,13 @@ class PageRoom:
     def code(self) -> str:
         return self.started.session.code
 
+    def prompt_id(self, position: int) -> int:
+        prompts = services.list_prompts(db=self.db, session_id=self.started.session.id)
+        return prompts[position].id
+
     def answers(self, position: int) -> list[Answer]:
-        prompt = services.list_prompts(db=self.db, session_id=self.started.session.id)[position]
         return services.list_answers(
-            db=self.db, session_id=self.started.session.id, prompt_id=prompt.id
+            db=self.db, session_id=self.started.session.id, prompt_id=self.prompt_id(position)
         )
 
     def facilitator(self, action: Callable[..., Any], **kwargs: Any) -> None:
@@ -503,6 +516,9 @@ def page_room(page_db: Database) -> PageRoom:
     return PageRoom(page_db, make_session(page_db, PAGE_TEMPLATE))
 
 
+# ---- the join page: a code and a token from the URL ------------------------------------------
+
+
 def open_phone(query: dict[str, str]) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.run()
@@ -510,11 +526,6 @@ def open_phone(query: dict[str, str]) -> AppTest:
     for name, value in query.items():
         at.query_params[name] = value
     return at.run()
-
-
-def tap(at: AppTest, *labels: str) -> AppTest:
-    button = next(b for b in at.button if b.label in labels)
-    return button.click().run()
 
 
 def leaves(node: Any) -> Iterator[Any]:
@@ -532,9 +543,10 @@ def shown_messages(at: AppTest) -> list[str]:
 
 
 def assert_shown_inertly(at: AppTest, *needles: str) -> None:
-    """No traceback, something said, and participant text never where HTML renders."""
+    """No traceback, something said (or the live part drawn), and no value from the URL
+    where HTML renders (the live part's data included) or as active Markdown."""
     assert not at.exception, [e.value for e in at.exception]
-    assert shown_messages(at), "the page said nothing"
+    assert shown_messages(at) or phone_component(at) is not None, "the page said nothing"
     needles = tuple(n for n in needles if n and len(n) >= 3)
     for node in leaves(at.main):
         proto = getattr(node, "proto", None)
@@ -544,64 +556,31 @@ def assert_shown_inertly(at: AppTest, *needles: str) -> None:
         dump = str(proto)
         if kind in HTML_CAPABLE or getattr(proto, "allow_html", False):
             for needle in needles:
-                assert needle[:40] not in dump, f"participant text inside {kind}: {needle!r}"
+                assert needle[:40] not in dump, f"a forged value inside {kind}: {needle!r}"
         elif kind in MARKDOWN_RENDERED:
             body = getattr(proto, "body", "")
             for needle in needles:
                 active = MARKDOWN_ACTIVE & set(needle[:40])
                 if active and needle[:40] in body:
-                    pytest.fail(f"participant text is Markdown in a {kind}: {body!r}")
+                    pytest.fail(f"a value from the URL is Markdown in a {kind}: {body!r}")
 
 
 @dataclass(frozen=True)
 class PageCase:
     id: str
-    typed: Any = None  # into the open-text box (a str) or the word boxes (a list)
-    query: Callable[[PageRoom], dict[str, str]] = field(
-        default=lambda room: {"code": room.code}, repr=False
-    )
-    before_send: Callable[[PageRoom], None] | None = field(default=None, repr=False)
-    expect: str = "stored"  # stored | refused | no-session | ended | joined | not-taken
+    query: Callable[[PageRoom], dict[str, str]] = field(repr=False)
+    expect: str  # no-session | joined
 
 
-def typed_text(id: str, raw: str, expect: str = "stored") -> PageCase:
-    return PageCase(id, typed=raw, expect=expect)
-
-
-def code_case(id: str, code: str, expect: str = "no-session") -> PageCase:
-    return PageCase(id, query=lambda room: {"code": code}, expect=expect)
+def code_case(id: str, code: str) -> PageCase:
+    return PageCase(id, lambda room: {"code": code}, "no-session")
 
 
 def token_case(id: str, forged: str) -> PageCase:
-    return PageCase(id, query=lambda room: {"code": room.code, "p": forged}, expect="joined")
+    return PageCase(id, lambda room: {"code": room.code, "p": forged}, "joined")
 
 
 PAGE_CASES: list[PageCase] = [
-    typed_text("empty", "", "refused"),
-    typed_text("whitespace-only", " \t \n \u00a0 ", "refused"),
-    typed_text("100kB", "x" * 100_000, "refused"),
-    typed_text("control-characters", "ring\x07 the\x1b[31m bell\x7f"),
-    typed_text("nul-byte", "null\x00byte"),
-    typed_text("only-control-characters", "\x00\x01\x1b", "refused"),
-    typed_text("rtl-override", "invoice\u202egnp.exe"),
-    typed_text("emoji-zwj", f"family {FAMILY_ZWJ} and {RAINBOW_FLAG}"),
-    typed_text("zero-width-only", "\u200b\u200d\u2060", "refused"),
-    typed_text("html", "<b>bold</b> & <i>italic</i>"),
-    typed_text("script-tag", SCRIPT),
-    typed_text("img-onerror", IMG_ONERROR),
-    typed_text("markdown-js-link", "[link](javascript:alert(1))"),
-    typed_text("markdown-image", "![img](x)"),
-    typed_text("streamlit-directives", ":red[alert] :material/warning: $x^2$"),
-    typed_text("hyperlink-formula", HYPERLINK),
-    typed_text("dde-formula", DDE),
-    typed_text("sql-drop", SQL_DROP),
-    PageCase("words-script", typed=[SCRIPT, IMG_ONERROR, ""]),
-    PageCase("words-markdown", typed=["[x](javascript:alert(1))", "![i](x)", "**b**"]),
-    PageCase("words-too-many-words", typed=["<b>one two three four</b>", "", ""], expect="refused"),
-    PageCase("words-markdown-echoed", typed=["![img](x) a b c", "", ""], expect="refused"),
-    PageCase(
-        "words-directive-echoed", typed=[":red[big] **loud** now `x`", "", ""], expect="refused"
-    ),
     code_case("code-malformed", "K7Q"),
     code_case("code-unknown", "ZZZ-ZZZ"),
     code_case("code-script", SCRIPT),
@@ -611,92 +590,149 @@ PAGE_CASES: list[PageCase] = [
     code_case("code-control-characters", "K7Q\x00\x1b4MX"),
     code_case("code-directive", ":red[HELLO]"),
     token_case("token-script", SCRIPT),
+    token_case("token-img-onerror", IMG_ONERROR),
     token_case("token-too-long", "a" * 65),
     token_case("token-100kB", "t" * 100_000),
     token_case("token-jwt-style", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"),
     token_case("token-sql", "x' OR '1'='1' --aaaaaa"),
-    PageCase(
-        "replay-after-close",
-        typed="sent as answering closed",
-        before_send=lambda room: room.facilitator(services.set_answering_open, is_open=False),
-        expect="not-taken",
-    ),
-    PageCase(
-        "replay-after-moving-on",
-        typed="sent as the room moved on",
-        before_send=lambda room: room.facilitator(services.next_prompt),
-        expect="not-taken",
-    ),
-    PageCase(
-        "replay-after-the-end",
-        typed="sent as the session ended",
-        before_send=lambda room: room.facilitator(services.end_session),
-        expect="ended",
-    ),
 ]
 
 
 def test_the_page_table_is_big_enough():
-    assert len(PAGE_CASES) >= 30
+    assert len(PAGE_CASES) >= 12
     assert len({c.id for c in PAGE_CASES}) == len(PAGE_CASES)
-
-
-def fill(at: AppTest, typed: Any) -> None:
-    if isinstance(typed, list):
-        for i, entry in enumerate(typed):
-            at.text_input(key=f"phone_word_{i}").input(entry)
-    else:
-        at.text_area[0].input(typed)
 
 
 @pytest.mark.parametrize("case", PAGE_CASES, ids=lambda case: case.id)
 def test_hostile_input_through_the_join_page(page_room: PageRoom, case: PageCase):
     room = page_room
-    position = 1 if isinstance(case.typed, list) else 0
-    if position:
-        room.facilitator(services.go_to_prompt, position=position)
     query = case.query(room)
     at = open_phone(query)
-    needles = [v for v in query.values() if v != room.code]
-    if case.typed is not None:
-        fill(at, case.typed)
-        if case.before_send is not None:
-            case.before_send(room)
-        at = tap(at, "Send my answer")
-        typed = case.typed if isinstance(case.typed, list) else [case.typed]
-        needles += typed + [clean_text(t, keep_newlines=True) for t in typed]
-    assert_shown_inertly(at, *needles)
-
-    stored = room.answers(position) if case.expect != "ended" else []
+    assert_shown_inertly(at, *(v for v in query.values() if v != room.code))
     errors = [e.value for e in at.error]
-    if case.expect == "stored":
-        assert any("Received" in m for m in shown_messages(at)), shown_messages(at)
-        if isinstance(case.typed, list):
-            expected: Any = [clean_text(t) for t in case.typed if clean_text(t)]
-            shown = "\n".join(expected)
-        else:
-            expected = clean_text(case.typed, keep_newlines=True)
-            shown = expected
-        assert [a.value for a in stored] == [expected]
-        assert shown in [t.value for t in at.text], "their answer is not shown back as text"
-    elif case.expect == "refused":
-        assert len(errors) == 1 and errors[0], shown_messages(at)
-        assert stored == []
-    elif case.expect == "no-session":
+    if case.expect == "no-session":
         assert len(errors) == 1 and errors[0].startswith("No session with code"), errors
         code_shown = errors[0].removeprefix("No session with code ").split(" — ")[0]
         assert code_shown == "(empty)" or code_shown.isalnum(), errors[0]
         assert at.text_input(key="phone_code") is not None  # and offers to type the code
+        assert phone_component(at) is None
     elif case.expect == "joined":
-        assert [s.value for s in at.subheader] == ["Say anything"]
-        token = at.query_params["p"]
-        token = token[0] if isinstance(token, list) else token
+        data = phone_data(at)
+        assert data["view"]["prompt"]["text"] == "Say anything"
+        token = url_token(at)
         assert is_plausible_token(token) and token != query["p"]  # a fresh ticket
-    elif case.expect == "not-taken":
-        assert any("not taken" in m or "moved on" in m for m in shown_messages(at))
-        assert room.answers(0) == [] and room.answers(1) == []
-    elif case.expect == "ended":
-        assert [t.value for t in at.title] == ["Thank you!"]
-        assert room.answers(0) == []
+        assert data["token"] == token  # the browser answers with the fresh one
     else:  # pragma: no cover - a typo in the table
         pytest.fail(f"unknown expectation {case.expect}")
+
+
+# ---- the answer route: what a phone (or a script) sends ---------------------------------------
+
+
+@dataclass(frozen=True)
+class SentCase:
+    """One answer sent: text for the open prompt, a list for the word cloud."""
+
+    id: str
+    value: Any
+    expect: str = "stored"  # stored | refused | too-long | closed | moved | ended
+    before_send: Callable[[PageRoom], None] | None = field(default=None, repr=False)
+
+
+def close(room: PageRoom) -> None:
+    room.facilitator(services.set_answering_open, is_open=False)
+
+
+SENT_CASES: list[SentCase] = [
+    SentCase("empty", "", "refused"),
+    SentCase("whitespace-only", " \t \n \u00a0 ", "refused"),
+    SentCase("over-the-limit", "x" * 281, "refused"),
+    SentCase("100kB", "x" * 100_000, "too-long"),  # refused before it is even read
+    SentCase("control-characters", "ring\x07 the\x1b[31m bell\x7f"),
+    SentCase("nul-byte", "null\x00byte"),
+    SentCase("only-control-characters", "\x00\x01\x1b", "refused"),
+    SentCase("rtl-override", "invoice\u202egnp.exe"),
+    SentCase("emoji-zwj", f"family {FAMILY_ZWJ} and {RAINBOW_FLAG}"),
+    SentCase("zero-width-only", "\u200b\u200d\u2060", "refused"),
+    SentCase("lone-surrogate", "broken \ud83d text"),
+    SentCase("html", "<b>bold</b> & <i>italic</i>"),
+    SentCase("script-tag", SCRIPT),
+    SentCase("img-onerror", IMG_ONERROR),
+    SentCase("markdown-js-link", "[link](javascript:alert(1))"),
+    SentCase("markdown-image", "![img](x)"),
+    SentCase("streamlit-directives", ":red[alert] :material/warning: $x^2$"),
+    SentCase("hyperlink-formula", HYPERLINK),
+    SentCase("dde-formula", DDE),
+    SentCase("sql-drop", SQL_DROP),
+    SentCase("json-number", 42, "refused"),
+    SentCase("json-true", True, "refused"),
+    SentCase("json-null", None, "refused"),
+    SentCase("json-object", {"text": "hi"}, "refused"),
+    SentCase("json-list-for-text", [["nested"]], "refused"),
+    SentCase("words-script", [SCRIPT, IMG_ONERROR, ""]),
+    SentCase("words-markdown", ["[x](javascript:alert(1))", "![i](x)", "**b**"]),
+    SentCase("words-too-many-words", ["<b>one two three four</b>", "", ""], "refused"),
+    SentCase("words-markdown-echoed", ["![img](x) a b c", "", ""], "refused"),
+    SentCase("words-directive-echoed", [":red[big] **loud** now `x`", "", ""], "refused"),
+    SentCase("words-objects", [{"a": 1}, 5, None], "refused"),
+    SentCase("replay-after-close", "sent as answering closed", "closed", close),
+    SentCase(
+        "replay-after-moving-on",
+        "sent as the room moved on",
+        "moved",
+        lambda room: room.facilitator(services.next_prompt),
+    ),
+    SentCase(
+        "replay-after-the-end",
+        "sent as the session ended",
+        "ended",
+        lambda room: room.facilitator(services.end_session),
+    ),
+]
+REFUSALS = {  # expectation: (status, reason)
+    "refused": (422, "invalid"),
+    "too-long": (413, "too_long"),
+    "closed": (409, "closed"),
+    "moved": (409, "moved"),
+    "ended": (409, "ended"),
+}
+
+
+def test_the_sent_table_is_big_enough():
+    assert len(SENT_CASES) >= 30
+    assert len({c.id for c in SENT_CASES}) == len(SENT_CASES)
+
+
+def stored_form(value: Any) -> Any:
+    """What the store keeps of a value that is taken (entries: cleaned, empty ones gone)."""
+    if isinstance(value, list):
+        return [clean_text(t) for t in value if clean_text(t)]
+    return clean_text(value, keep_newlines=True)
+
+
+@pytest.mark.parametrize("case", SENT_CASES, ids=lambda case: case.id)
+def test_hostile_input_through_the_answer_route(page_room: PageRoom, case: SentCase):
+    room = page_room
+    position = 1 if isinstance(case.value, list) and case.id.startswith("words") else 0
+    if position:
+        room.facilitator(services.go_to_prompt, position=position)
+    shown = room.prompt_id(position)  # the prompt the phone shows
+    if case.before_send is not None:
+        case.before_send(room)
+    with routes_client() as client:
+        phone = Phone(client)
+        reply = phone.send(room.code, shown, case.value)
+        if case.expect == "stored":
+            expected = stored_form(case.value)
+            assert reply.status_code == 200, reply.text
+            assert reply.headers["content-type"] == "application/json"
+            assert reply.json() == {"ok": True, "prompt": shown, "value": expected}
+            assert [a.value for a in room.answers(position)] == [expected]
+            # Served back to every phone as data, exactly as stored (results are live).
+            results = phone.view(room.code)["results"]
+            served = results["cards"] if position == 0 else [w["word"] for w in results["words"]]
+            assert sorted(served) == sorted([expected] if position == 0 else expected)
+            return
+        status, reason = REFUSALS[case.expect]
+        refusal(reply, status, reason)
+    assert room.answers(0) == [] and room.answers(1) == []

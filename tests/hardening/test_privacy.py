@@ -83,7 +83,7 @@ def test_the_store_and_the_logs_keep_no_address_agent_or_raw_token(
             expect(page.get_by_text("Received — thank you!")).to_be_visible(timeout=UI_TIMEOUT_MS)
         services.next_prompt(db=db, session_id=sid, key=key)
         for page in phones:
-            box = page.get_by_label("Your answer (up to 100 characters)")
+            box = page.get_by_role("textbox", name="Your answer")
             expect(box).to_be_visible(timeout=UI_TIMEOUT_MS)
             box.fill(OPEN_ANSWER)
             page.get_by_role("button", name="Send my answer").click()

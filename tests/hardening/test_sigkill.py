@@ -2,11 +2,18 @@
 the same port and data directory, and find every acknowledged answer stored; the phones
 carry on by themselves.
 
-The burst comes from 60 simulated phones speaking Streamlit's websocket protocol
-(bench/streamlit_protocol.py), all sending at once, plus two real phones in Chromium. An
-answer counts as acknowledged when its phone shows "Received" (drawn only after the
-commit). The kill comes as soon as one simulated phone has its acknowledgement,
-so most of the others are still in flight.
+The burst comes from 60 simulated phones (bench/room.py: each loads the join page, which
+sets its participant cookie and draws the phone component over Streamlit's websocket,
+follows the room over the push stream and answers with ``POST /api/answer``, as the
+phone's browser does), all sending at once, plus two real phones in Chromium. An answer
+counts as acknowledged when its phone got ``{"ok": true}`` (sent only after the commit;
+a real phone then shows "Received"). The kill comes as soon as one simulated phone has
+its acknowledgement, so most of the others are still in flight.
+
+After the restart the room moves on: every phone, simulated and real, must show the next
+prompt through its reconnected push stream and have its answer to it acknowledged and
+stored. (The simulated phones' websockets died with the server and stay dead: the live
+part no longer needs them.)
 """
 
 from __future__ import annotations
@@ -16,19 +23,19 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from bench.phone_driver import answer_inputs, submit_button
-from bench.streamlit_protocol import StreamlitClient
+from bench.load_report import StepResult
+from bench.room import Phone, Room
 from tests.browser.conftest import PHONE
 from tests.support.builders import make_template
 from tests.support.postgres import free_port
 from tests.support.server import RunningServer, start_server, stop_server_process
 from workshop import services
 from workshop.config import Settings
-from workshop.domain.codes import new_participant_token
 from workshop.domain.model import PromptKind, PromptSpec
 from workshop.storage import Database, make_database
 from workshop.web.participant_cookie import PARTICIPANT_COOKIE
@@ -36,84 +43,96 @@ from workshop.web.participant_cookie import PARTICIPANT_COOKIE
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SIMULATED_PHONES = 60
+RAMP_PER_SECOND = 20.0  # simulated phones loading the page per second
 KILL_AFTER_ACKS = 1
 FIRST, SECOND = "What should we keep?", "And what should change?"
 UI_TIMEOUT_MS = 30_000
+FOLLOW_TIMEOUT = 60.0
 
 
 @dataclass
 class Burst:
-    """What the simulated phones sent and which of them saw their acknowledgement."""
+    """The simulated phones, in their own thread and event loop (the browser's sync API
+    owns this thread's loop), driven step by step from the test."""
 
-    tokens: list[str]
-    sent: dict[str, str] = field(default_factory=dict)  # token -> value sent
-    acked: dict[str, str] = field(default_factory=dict)  # token -> value acknowledged
+    server: RunningServer
+    code: str
+    room: Room = field(default_factory=lambda: Room(StepResult(SIMULATED_PHONES), [FIRST, SECOND]))
+    phones: list[Phone] = field(default_factory=list)
     in_flight_at_kill: int = -1
-    ready: threading.Event = field(default_factory=threading.Event)
+    loaded: threading.Event = field(default_factory=threading.Event)
     go: threading.Event = field(default_factory=threading.Event)
+    burst_done: threading.Event = field(default_factory=threading.Event)
+    again: threading.Event = field(default_factory=threading.Event)
     error: BaseException | None = None
 
+    def sent(self, prompt: str) -> dict[str, Any]:
+        """token -> the value each simulated phone sent to ``prompt`` (its only one)."""
+        out = {}
+        for phone in self.phones:
+            assert phone.token is not None
+            if prompt in phone.acked:
+                out[phone.token] = phone.acked[prompt]
+            else:
+                out.update((phone.token, s.value) for s in phone.unacked if s.prompt == prompt)
+        return out
 
-async def _phone(server: RunningServer, code: str, token: str) -> StreamlitClient:
-    client = StreamlitClient(
-        server.url, page="join", query_string=f"code={code}", cookies={PARTICIPANT_COOKIE: token}
-    )
-    await client.connect()
-    # Headings arrive Markdown-escaped ("keep\\?"): look for the words only.
-    await client.wait_for(lambda: client.find_text(FIRST.rstrip("?")), timeout=60)
-    await client.wait_idle(timeout=60)
-    return client
+    def acked(self, prompt: str) -> dict[str, Any]:
+        return {p.token: p.acked[prompt] for p in self.phones if prompt in p.acked and p.token}
 
 
-async def _burst(server: RunningServer, code: str, burst: Burst) -> None:
-    clients = await asyncio.gather(*(_phone(server, code, t) for t in burst.tokens))
-    burst.ready.set()
-    await asyncio.to_thread(burst.go.wait, 60)
-    killed = False
+async def _wait(event: threading.Event, timeout: float) -> None:
+    if not await asyncio.to_thread(event.wait, timeout):
+        raise TimeoutError("the test did not give the go")
 
-    async def answer(client: StreamlitClient, token: str, value: str) -> None:
-        nonlocal killed
-        inputs = [n for n in answer_inputs(client) if n.kind == "text_area"]
-        button = submit_button(client, inputs)
-        assert inputs and button is not None, client.texts()
-        client.set_widget(inputs[0].widget_id, string_value=value)
-        await client.click(button)
-        burst.sent[token] = value
-        try:
-            await client.wait_for(
-                lambda: client.find_text("Received") and value in client.texts(), timeout=60
-            )
-        except (ConnectionError, TimeoutError):
-            return  # no acknowledgement: the phone would say nothing was received
-        burst.acked[token] = value
-        if len(burst.acked) >= KILL_AFTER_ACKS and not killed:
-            killed = True
-            burst.in_flight_at_kill = len(burst.sent) - len(burst.acked)
-            stop_server_process(server.process, kill=True)  # SIGKILL, mid-burst
 
+async def _simulated_phones(burst: Burst) -> None:
+    burst.phones = [
+        Phone(burst.room, burst.server.url, burst.code, seed=i) for i in range(SIMULATED_PHONES)
+    ]
     try:
-        await asyncio.gather(
-            *(
-                answer(client, token, f"burst answer {i}")
-                for i, (client, token) in enumerate(zip(clients, burst.tokens, strict=True))
-            )
-        )
+        await asyncio.gather(*(p.connect(i / RAMP_PER_SECOND) for i, p in enumerate(burst.phones)))
+        failed = [p.failure for p in burst.phones if not p.connected]
+        assert not failed, f"simulated phones did not load the page: {failed[:3]}"
+        assert all(p.shown == FIRST for p in burst.phones)
+        burst.loaded.set()
+        await _wait(burst.go, 60)
+
+        killed = False
+
+        async def answer(phone: Phone) -> None:
+            nonlocal killed
+            await phone.answer()
+            if FIRST in phone.acked and len(burst.acked(FIRST)) >= KILL_AFTER_ACKS and not killed:
+                killed = True
+                burst.in_flight_at_kill = sum(p.sending is not None for p in burst.phones)
+                stop_server_process(burst.server.process, kill=True)  # SIGKILL, mid-burst
+
+        await asyncio.gather(*(answer(p) for p in burst.phones))
+        burst.burst_done.set()
+
+        # After the restart: the push streams reconnect by themselves and bring the next
+        # prompt; every phone answers it.
+        await _wait(burst.again, 120)
+        async with asyncio.timeout(FOLLOW_TIMEOUT):
+            while not all(p.shown == SECOND for p in burst.phones):
+                await asyncio.sleep(0.1)
+        await asyncio.gather(*(p.answer() for p in burst.phones))
     finally:
-        await asyncio.gather(*(c.close() for c in clients))
+        await asyncio.gather(*(p.close() for p in burst.phones), return_exceptions=True)
 
 
-def run_burst(server: RunningServer, code: str, burst: Burst) -> threading.Thread:
-    """The simulated phones live in their own thread and event loop (the browser's sync
-    API owns this thread's loop)."""
-
+def run_simulated_phones(burst: Burst) -> threading.Thread:
     def main() -> None:
         try:
-            asyncio.run(_burst(server, code, burst))
+            asyncio.run(_simulated_phones(burst))
         except BaseException as error:  # surfaced in the test
             burst.error = error
-            burst.ready.set()
+        finally:
+            burst.loaded.set()
+            burst.burst_done.set()
 
-    thread = threading.Thread(target=main, name="burst", daemon=True)
+    thread = threading.Thread(target=main, name="simulated-phones", daemon=True)
     thread.start()
     return thread
 
@@ -123,11 +142,24 @@ def shows(page: Page, text: str, timeout_ms: int = UI_TIMEOUT_MS) -> None:
     expect(locator.first).to_be_visible(timeout=timeout_ms)
 
 
+def send(page: Page, value: str) -> None:
+    page.get_by_role("textbox", name="Your answer").fill(value)
+    page.get_by_role("button", name="Send my answer").click()
+
+
 def stored_value(db: Database, secret: bytes, session_id: int, prompt_id: int, token: str):
     mine = services.find_my_answer(
         db=db, secret=secret, session_id=session_id, prompt_id=prompt_id, token=token
     )
     return None if mine is None else mine.value
+
+
+def wait_in_browser(page: Page, event: threading.Event, seconds: float) -> bool:
+    for _ in range(int(seconds * 10)):  # the browser's loop keeps running meanwhile
+        if event.is_set():
+            return True
+        page.wait_for_timeout(100)
+    return event.is_set()
 
 
 def test_sigkill_mid_burst_loses_no_acknowledged_answer(browser: Browser, tmp_path: Path):
@@ -137,8 +169,7 @@ def test_sigkill_mid_burst_loses_no_acknowledged_answer(browser: Browser, tmp_pa
     db = make_database(settings.database_url)
     secret = settings.participant_secret()
     contexts = [browser.new_context(**PHONE) for _ in range(2)]
-    burst = Burst(tokens=[new_participant_token() for _ in range(SIMULATED_PHONES)])
-    thread = None
+    thread = burst = None
     try:
         template = make_template(
             PromptSpec(kind=PromptKind.OPEN_TEXT, text=FIRST, max_length=100),
@@ -152,20 +183,17 @@ def test_sigkill_mid_burst_loses_no_acknowledged_answer(browser: Browser, tmp_pa
         for page in phones:
             page.goto(f"{server.url}/join?code={code}")
             shows(page, FIRST)
-        thread = run_burst(server, code, burst)
-        for _ in range(900):  # up to ~90 s for the simulated phones to load the page
-            if burst.ready.is_set():
-                break
-            phones[0].wait_for_timeout(100)
-        assert burst.ready.is_set() and burst.error is None, burst.error
+        burst = Burst(server, code)
+        thread = run_simulated_phones(burst)
+        assert wait_in_browser(phones[0], burst.loaded, 120), "the phones did not load"
+        assert burst.error is None, burst.error
 
-        # Everyone sends at once: the two real phones, then the thirty simulated ones.
+        # Everyone sends at once: the two real phones, then the sixty simulated ones.
         for i, page in enumerate(phones):
-            page.get_by_label("Your answer (up to 100 characters)").fill(f"real phone {i}")
-            page.get_by_role("button", name="Send my answer").click()
+            send(page, f"real phone {i}")
         burst.go.set()
-        thread.join(timeout=120)
-        assert not thread.is_alive() and burst.error is None, burst.error
+        assert wait_in_browser(phones[0], burst.burst_done, 120), "the burst did not end"
+        assert burst.error is None, burst.error
         assert server.process.poll() is not None, "the server was not killed"
 
         # What the real phones showed when the server died is what they were promised.
@@ -181,7 +209,8 @@ def test_sigkill_mid_burst_loses_no_acknowledged_answer(browser: Browser, tmp_pa
 
         server = start_server(server.data_dir, port=port)  # same port, same data
 
-        acked = {**burst.acked, **real_acked}
+        sent = burst.sent(FIRST)
+        acked = {**burst.acked(FIRST), **real_acked}
         lost = {
             token: value
             for token, value in acked.items()
@@ -190,38 +219,51 @@ def test_sigkill_mid_burst_loses_no_acknowledged_answer(browser: Browser, tmp_pa
         real_sent = {token: f"real phone {i}" for i, token in enumerate(real_tokens)}
         unacked_but_stored = sum(
             1
-            for token, value in {**burst.sent, **real_sent}.items()
+            for token, value in {**sent, **real_sent}.items()
             if token not in acked and stored_value(db, secret, sid, first.id, token) == value
         )
+        refused = burst.room.result.refusals
         print(
-            f"\nsent {len(burst.sent) + len(phones)}, acknowledged {len(acked)} "
+            f"\nsent {len(sent) + len(phones)}, acknowledged {len(acked)} "
             f"(real phones {len(real_acked)}), in flight at the kill "
-            f"{burst.in_flight_at_kill}, stored without acknowledgement {unacked_but_stored}, "
+            f"{burst.in_flight_at_kill}, not acknowledged by reason {dict(refused)}, "
+            f"stored without acknowledgement {unacked_but_stored}, "
             f"acknowledged but lost {len(lost)}"
         )
-        assert len(burst.acked) >= KILL_AFTER_ACKS
+        assert len(sent) == SIMULATED_PHONES  # every simulated phone sent its answer
+        assert len(burst.acked(FIRST)) >= KILL_AFTER_ACKS
         # Mid-burst: some answers never got their acknowledgement.
-        assert len(acked) < len(burst.sent) + len(phones), "the kill came after the burst"
+        assert len(acked) < len(sent) + len(phones), "the kill came after the burst"
+        assert set(refused) <= {"network", "busy"}, refused  # the server died or was busy
         assert lost == {}, f"acknowledged answers lost after SIGKILL: {lost}"
         count = len(services.list_answers(db=db, session_id=sid, prompt_id=first.id))
         assert count == len(acked) + unacked_but_stored  # nothing else, nothing doubled
 
-        # The room moves on; the real phones follow without a tap and answer again.
+        # The room moves on; every phone follows without a tap and answers again.
         services.next_prompt(db=db, session_id=sid, key=key)
         restarted = time.monotonic()
+        burst.again.set()
         for i, page in enumerate(phones):
             shows(page, SECOND)
-            page.get_by_label("Your answer (up to 100 characters)").fill(f"after restart {i}")
-            page.get_by_role("button", name="Send my answer").click()
+            send(page, f"after restart {i}")
             expect(page.get_by_text("Received — thank you!")).to_be_visible(timeout=UI_TIMEOUT_MS)
         print(f"both real phones answered {time.monotonic() - restarted:.1f} s after the restart")
+        thread.join(timeout=FOLLOW_TIMEOUT + 30)
+        assert not thread.is_alive() and burst.error is None, burst.error
+        again = burst.acked(SECOND)
+        print(f"simulated phones answered again: {len(again)} of {SIMULATED_PHONES}")
+        assert len(again) == SIMULATED_PHONES, dict(burst.room.result.refusals)
+        for token, value in again.items():
+            assert stored_value(db, secret, sid, second.id, token) == value
         for i, token in enumerate(real_tokens):
             assert stored_value(db, secret, sid, second.id, token) == f"after restart {i}"
         # Everyone joined before the burst; the restart made no one a second participant.
         joined = services.get_live_view(db=db, session_id=sid).counts.joined
         assert joined == SIMULATED_PHONES + len(phones)
     finally:
-        burst.go.set()
+        if burst is not None:
+            burst.go.set()
+            burst.again.set()
         if thread is not None:
             thread.join(timeout=30)
         for context in contexts:

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
-from tests.app.facilitator_support import open_page, send
+from tests.app.facilitator_support import open_page
 from tests.support.builders import make_session, make_template
+from tests.support.web import Phone, phone_component, phone_data, refusal, routes_client
 from workshop import services
 from workshop.config import Settings
 from workshop.context import AppContext, open_context
@@ -117,7 +118,7 @@ def test_a_lock_released_between_attempts_is_ridden_out(busy_db, secret, monkeyp
     assert len(backoffs) == 1  # failed once, waited, succeeded
 
 
-# ---- through the phone page ------------------------------------------------------------------
+# ---- through the phone ------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -133,27 +134,28 @@ def busy_app(tmp_path: Path, monkeypatch, short_busy_timeout) -> Iterator[AppCon
     st.cache_resource.clear()
 
 
-def test_the_phone_says_please_try_again_and_keeps_the_answer_for_the_retry(busy_app):
+def test_the_phone_is_told_please_try_again_and_the_same_answer_is_taken_after(busy_app):
     started = make_session(busy_app.db, open_text_template())
     db_path = busy_app.settings.data_dir / "workshop.db"
-    at = open_page("join", code=started.session.code)
-    at.text_area[0].input("not lost")
-    with write_lock_held(db_path):
-        at = send(at)
-        assert [e.value for e in at.error] == [PLEASE_TRY_AGAIN]
-        assert not any("Received" in s.value for s in at.success)
-        assert at.text_area[0].value == "not lost"  # still typed, ready to send again
     prompt = services.list_prompts(db=busy_app.db, session_id=started.session.id)[0]
-    assert (
-        services.list_answers(db=busy_app.db, session_id=started.session.id, prompt_id=prompt.id)
-        == []
-    )
-    at = send(at)  # the participant taps Send again once the store is free
-    assert any("Received" in s.value for s in at.success)
+    with routes_client() as client:  # its engine, too, is built with the short timeout
+        phone = Phone(client)
+        with write_lock_held(db_path):
+            reply = phone.send(started.session.code, prompt.id, "not lost")
+            assert refusal(reply, 503, "busy") == PLEASE_TRY_AGAIN
+        assert (
+            services.list_answers(
+                db=busy_app.db, session_id=started.session.id, prompt_id=prompt.id
+            )
+            == []
+        )
+        # The participant taps Send again once the store is free: the very same request.
+        assert phone.answer(started.session.code, prompt.id, "not lost")["value"] == "not lost"
     stored = services.list_answers(
         db=busy_app.db, session_id=started.session.id, prompt_id=prompt.id
     )
     assert [a.value for a in stored] == ["not lost"]
+    assert services.get_live_view(db=busy_app.db, session_id=started.session.id).counts.joined == 1
 
 
 def test_a_phone_joining_while_the_store_is_locked_is_told_and_recovers(busy_app):
@@ -163,8 +165,9 @@ def test_a_phone_joining_while_the_store_is_locked_is_told_and_recovers(busy_app
         at = open_page("join", code=started.session.code)
         assert not at.exception
         assert [w.value for w in at.warning] == [PLEASE_TRY_AGAIN]
+        assert phone_component(at) is None
     at.run()  # the page retries by itself (a fragment timer); here: the next run
     assert not at.exception
-    assert [s.value for s in at.subheader] == ["Say it"]
+    assert phone_data(at)["view"]["prompt"]["text"] == "Say it"
     view = services.get_live_view(db=busy_app.db, session_id=started.session.id)
     assert view.counts.joined == 1

@@ -1,4 +1,4 @@
-"""Push: the SSE revision stream, in-process (hub) and over HTTP against the real server."""
+"""Push: the SSE stream of phone views, in-process (hub) and over HTTP against the real server."""
 
 from __future__ import annotations
 
@@ -9,41 +9,221 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.support.builders import make_session
 from tests.support.server import running_server
+from tests.support.web import routes_client
 from workshop import services
+from workshop.domain.errors import NotFound
 from workshop.storage import make_database
+from workshop.web import events
+from workshop.web.context import web_context
 from workshop.web.events import RevisionHub
 
+WAIT = 2.0  # seconds a test waits for an event that must come
 
-def test_hub_fans_out_changes_and_forgets_listeners():
-    revisions = {1: 5, 2: 9}
-    calls: list[list[int]] = []
 
-    def read(ids: list[int]) -> dict[int, int]:
-        calls.append(sorted(ids))
-        return {i: revisions[i] for i in ids if i in revisions}
+def parse(event: str) -> dict[str, Any]:
+    """One SSE event as the browser's EventSource reads it."""
+    assert event.startswith("data: ") and event.endswith("\n\n"), event
+    return json.loads(event.removeprefix("data: "))
+
+
+class FakeStore:
+    """Sessions with a revision, a current prompt (id = 10 x session) and an answer marker.
+
+    Counts every read, so the tests can tell what one change costs.
+    """
+
+    def __init__(self, revisions: dict[int, int]) -> None:
+        self.revisions = dict(revisions)
+        self.results_shown: set[int] = set()
+        self.markers: dict[int, int] = {}  # prompt id -> answers so far
+        self.gone_before_view: set[int] = set()  # deleted between the two reads
+        self.revision_reads: list[list[int]] = []
+        self.view_reads: list[int] = []
+        self.marker_reads: list[int] = []
+        self.revision_delay = 0.0
+
+    def read_revisions(self, ids: list[int]) -> dict[int, int]:
+        time.sleep(self.revision_delay)
+        self.revision_reads.append(sorted(ids))
+        return {i: self.revisions[i] for i in ids if i in self.revisions}
+
+    def read_view(self, session_id: int) -> dict[str, Any]:
+        self.view_reads.append(session_id)
+        if session_id not in self.revisions or session_id in self.gone_before_view:
+            raise NotFound("gone")
+        revision, prompt_id = self.revisions[session_id], 10 * session_id
+        shown = session_id in self.results_shown
+        return {
+            "session": {"code": f"CODE{session_id:02d}", "status": "live"},
+            "revision": revision,
+            "prompt": {"id": prompt_id, "text": f"Question at revision {revision}"},
+            "results": {"n": self.markers.get(prompt_id, 0)} if shown else None,
+        }
+
+    def read_marker(self, prompt_id: int) -> object:
+        self.marker_reads.append(prompt_id)
+        return (self.markers.get(prompt_id, 0), "newest")
+
+    def hub(self) -> RevisionHub:
+        return RevisionHub(self.read_revisions, self.read_view, self.read_marker)
+
+
+async def next_event(queue: asyncio.Queue[str]) -> dict[str, Any]:
+    return parse(await asyncio.wait_for(queue.get(), WAIT))
+
+
+async def stays_quiet(queue: asyncio.Queue[str], seconds: float) -> bool:
+    await asyncio.sleep(seconds)
+    return queue.empty()
+
+
+@pytest.fixture
+def fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(events, "POLL_SECONDS", 0.02)
+    monkeypatch.setattr(events, "RESULTS_PUSH_SECONDS", 0.1)
+
+
+def test_hub_fans_one_view_per_change_out_and_forgets_listeners(fast: None):
+    store = FakeStore({1: 5, 2: 9})
 
     async def scenario() -> None:
-        hub = RevisionHub(read_revisions=read)
+        hub = store.hub()
         a, b, c = hub.subscribe(1), hub.subscribe(1), hub.subscribe(2)
-        assert await asyncio.wait_for(a.get(), 2) == 5
-        assert await asyncio.wait_for(b.get(), 2) == 5
-        assert await asyncio.wait_for(c.get(), 2) == 9
-        revisions[1] = 6
-        assert await asyncio.wait_for(a.get(), 2) == 6
-        assert c.empty()  # session 2 did not change
-        hub.unsubscribe(1, a)
-        hub.unsubscribe(1, b)
-        hub.unsubscribe(2, c)
+        first = await asyncio.wait_for(a.get(), WAIT)
+        assert await asyncio.wait_for(b.get(), WAIT) == first  # the very same event
+        event = parse(first)
+        assert event["revision"] == 5 and event["boot"] == events.BOOT_ID
+        assert event["view"]["prompt"]["text"] == "Question at revision 5"
+        assert (await next_event(c))["view"]["revision"] == 9
+        assert store.view_reads.count(1) == 1  # one read for both listeners
+        store.revisions[1] = 6  # the facilitator acts
+        changed = await next_event(a)
+        assert changed["revision"] == 6
+        assert changed["view"]["prompt"]["text"] == "Question at revision 6"
+        assert (await next_event(b))["revision"] == 6
+        assert await stays_quiet(c, 0.2)  # session 2 did not change
+        assert store.view_reads.count(1) == 2 and store.view_reads.count(2) == 1
+        assert await stays_quiet(a, 0.2)  # nothing new, nothing sent
+        assert store.marker_reads == []  # no results shown: no answer marker read
+        for session_id, queue in ((1, a), (1, b), (2, c)):
+            hub.unsubscribe(session_id, queue)
         assert hub.listener_count() == 0
-        await asyncio.sleep(0.6)  # the poller stops when nobody listens
+        await asyncio.sleep(0.1)  # the poller stops when nobody listens
+        polls = len(store.revision_reads)
+        await asyncio.sleep(0.2)
+        assert len(store.revision_reads) == polls
 
     asyncio.run(scenario())
-    assert all(len(ids) <= 2 for ids in calls)  # one query for all sessions per tick
+    assert all(len(ids) <= 2 for ids in store.revision_reads)  # one query per tick
+
+
+def test_a_deleted_session_is_said_once_with_no_view(fast: None):
+    store = FakeStore({1: 5, 2: 3})
+
+    async def scenario() -> None:
+        hub = store.hub()
+        one, two = hub.subscribe(1), hub.subscribe(2)
+        assert (await next_event(one))["view"] is not None
+        assert (await next_event(two))["view"] is not None
+        del store.revisions[1]  # the facilitator deleted it
+        assert await next_event(one) == {"revision": -1, "boot": events.BOOT_ID, "view": None}
+        assert await stays_quiet(one, 0.2)  # said once
+        # Deleted between the revision read and the view read: the same.
+        store.revisions[2] = 4
+        store.gone_before_view.add(2)
+        assert (await next_event(two))["view"] is None
+        hub.unsubscribe(1, one)
+        hub.unsubscribe(2, two)
+
+    asyncio.run(scenario())
+
+
+def test_answers_arriving_while_results_are_shown_push_a_fresh_view(fast: None):
+    store = FakeStore({1: 5, 2: 7})
+    store.results_shown.add(1)
+
+    async def scenario() -> None:
+        hub = store.hub()
+        shown, hidden = hub.subscribe(1), hub.subscribe(2)
+        assert (await next_event(shown))["view"]["results"] == {"n": 0}
+        # An answer right after the view was built: a baseline taken only at the next
+        # check would already count it, and the phones would never see it.
+        store.markers[10] = 1
+        fresh = await next_event(shown)
+        assert fresh["revision"] == 5  # no revision change: the tally moved
+        assert fresh["view"]["results"] == {"n": 1}
+        reads = store.view_reads.count(1)
+        assert await stays_quiet(shown, 0.4)  # no new answer: no new view, no new read
+        assert store.view_reads.count(1) == reads
+        store.markers[10] = 2
+        assert (await next_event(shown))["view"]["results"] == {"n": 2}
+        assert 20 not in store.marker_reads  # results hidden there: never checked
+        await next_event(hidden)
+        hub.unsubscribe(1, shown)
+        hub.unsubscribe(2, hidden)
+
+    asyncio.run(scenario())
+
+
+def test_the_first_listener_reads_the_view_once_and_gets_it_once(fast: None):
+    """The stream's first event (``latest``) is kept for the poller: no second read, and
+    the same view is not queued again."""
+    store = FakeStore({1: 5})
+    store.revision_delay = 0.3  # the poller's first look comes after the stream's
+
+    async def scenario() -> None:
+        hub = store.hub()
+        queue = hub.subscribe(1)
+        first = parse(await hub.latest(1))
+        assert first["revision"] == 5
+        assert await stays_quiet(queue, 0.6)
+        assert store.view_reads == [1]
+        assert await hub.latest(1) == events.event_data(5, first["view"])  # kept
+        store.revisions[1] = 6
+        assert (await next_event(queue))["revision"] == 6
+        hub.unsubscribe(1, queue)
+
+    asyncio.run(scenario())
+
+
+def test_the_stream_sends_a_view_once_and_repeats_it_only_as_a_heartbeat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The poller also finds the first listener's session changed (it had never seen it)
+    and queues the same view: the stream must not send it twice."""
+    monkeypatch.setenv("WORKSHOP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("WORKSHOP_DATABASE_URL", raising=False)
+    monkeypatch.setattr(events, "POLL_SECONDS", 0.02)
+    monkeypatch.setattr(events, "HEARTBEAT_SECONDS", 10.0)
+    monkeypatch.setattr(events, "STREAM_SECONDS", 1.0)
+    with routes_client() as client:
+        db = web_context().db
+        started = make_session(db)
+        store = FakeStore({started.session.id: 5})
+        real_read_view = store.read_view
+
+        def slow_read_view(session_id: int) -> dict[str, Any]:
+            time.sleep(0.2)  # both the stream and the poller read meanwhile
+            return real_read_view(session_id)
+
+        store.read_view = slow_read_view  # type: ignore[method-assign]
+        monkeypatch.setattr(events, "HUB", store.hub())
+        reply = client.get(f"/events/{started.session.code}")
+        assert client.get("/events/ZZZZZZ").status_code == 404
+    assert reply.headers["content-type"].startswith("text/event-stream")
+    assert reply.headers["cache-control"] == "no-store"
+    chunks = [c for c in reply.text.split("\n\n") if c]
+    assert chunks[0] == f"retry: {events.RETRY_MS}"
+    sent = [parse(c + "\n\n") for c in chunks[1:]]
+    # The view once, then once more when the stream ends (the heartbeat's repeat).
+    assert [e["revision"] for e in sent] == [5, 5], sent
+    assert sent[0]["view"]["prompt"]["text"] == "Question at revision 5"
 
 
 def _read_events(url: str, found: list[dict], stop: threading.Event, opened: list) -> None:
@@ -75,6 +255,7 @@ def test_sse_stream_pushes_a_facilitator_change(tmp_path: Path):
         while not found and time.monotonic() < deadline:
             time.sleep(0.05)
         assert found and found[0]["revision"] == started.session.revision
+        assert found[0]["view"]["prompt"]["text"] == "Pick one"
         changed = services.next_prompt(
             db=db, session_id=started.session.id, key=started.facilitator_key
         )
@@ -84,6 +265,8 @@ def test_sse_stream_pushes_a_facilitator_change(tmp_path: Path):
         stop.set()
         opened[0].fp.raw._sock.shutdown(2)  # hang up, as a phone leaving would
         assert [e["revision"] for e in found] == [started.session.revision, changed.revision]
+        assert found[-1]["view"]["prompt"]["text"] == "Pick some"
+        assert found[-1]["view"]["revision"] == changed.revision
         assert found[-1]["boot"] == found[0]["boot"]
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(f"{server.url}/events/ZZZZZZ", timeout=5)

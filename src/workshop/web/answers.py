@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .. import services
+from ..domain.codes import is_plausible_token
 from ..domain.errors import (
     InvalidAnswer,
     NotFound,
@@ -67,15 +68,23 @@ def _refusal_for(error: WorkshopError) -> JSONResponse:
 
 
 def _token(request: Request, body: dict[str, Any]) -> str | None:
+    """The cookie's token if it is one, else the URL's: the same choice as the page's
+    (``ui.participant.get_participant_token``), so both book as the same participant."""
     from_cookie = read_cookie(request.headers.get("cookie", ""), PARTICIPANT_COOKIE)
-    if from_cookie:
+    if is_plausible_token(from_cookie):
         return from_cookie
     from_url = body.get("p")
     return from_url if isinstance(from_url, str) else None
 
 
+def _is_json(content_type: str) -> bool:
+    """``application/json`` itself, not merely mentioned: ``text/plain;application/json``
+    is a type a cross-site request may send without a CORS preflight."""
+    return content_type.split(";", 1)[0].strip().lower() == "application/json"
+
+
 async def _json_body(request: Request) -> dict[str, Any] | JSONResponse:
-    if "application/json" not in request.headers.get("content-type", ""):
+    if not _is_json(request.headers.get("content-type", "")):
         return _refusal("bad_request", "Please send the answer from the join page.", 415)
     raw = b""
     async for chunk in request.stream():
@@ -84,7 +93,7 @@ async def _json_body(request: Request) -> dict[str, Any] | JSONResponse:
             return _refusal("too_long", "That answer is far too long to send.", 413)
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep
         body = None
     if not isinstance(body, dict):
         return _refusal("bad_request", "Please send the answer from the join page.", 400)

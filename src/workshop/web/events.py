@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import random
 import secrets
 import time
 from collections.abc import AsyncIterator, Callable
@@ -29,7 +30,7 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from .. import services
-from ..domain.errors import NotFound, WorkshopError
+from ..domain.errors import NotFound, SessionNotFound, WorkshopError
 from ..phone_view import read_phone_view
 from .context import web_context
 
@@ -41,10 +42,12 @@ HEARTBEAT_SECONDS = 10.0
 # Each stream ends after this long and the browser's EventSource reconnects on its own
 # (after ``retry``). It bounds how long a server shutdown waits for open streams.
 STREAM_SECONDS = 30.0
+RETRY_MS = 1000  # the browser reconnects this soon after a stream ends
 BOOT_ID = secrets.token_hex(6)  # new at every process start
 log = logging.getLogger(__name__)
 
 View = dict[str, Any]
+Marker = tuple[int, object]  # (prompt id, that prompt's answer marker)
 
 
 def _read_revisions(ids: list[int]) -> dict[int, int]:
@@ -78,7 +81,7 @@ class RevisionHub:
         self._revisions: dict[int, int] = {}
         self._events: dict[int, str] = {}  # the latest event of each session
         self._views: dict[int, View | None] = {}  # ...and its view
-        self._markers: dict[int, tuple[float, object]] = {}  # (checked at, answer marker)
+        self._markers: dict[int, tuple[float, Marker]] = {}  # (checked at, marker)
         self._task: asyncio.Task[None] | None = None
         self._read_revisions = read_revisions
         self._read_view = read_view
@@ -88,12 +91,24 @@ class RevisionHub:
         return sum(len(q) for q in self._listeners.values())
 
     async def latest(self, session_id: int) -> str:
-        """The latest event of a session (read now if nobody listens to it yet)."""
+        """The latest event of a session (read now if the poller has not yet).
+
+        What is read here is kept for the poller, so a poll that comes after it neither
+        reads the view again nor queues the same event (the stream also drops a queued
+        event equal to the one it sent last).
+        """
         known = self._events.get(session_id)
         if known is not None:
             return known
-        view = await asyncio.to_thread(self._read_view, session_id)
-        return event_data(int(view["revision"]), view)
+        view, baseline = await asyncio.to_thread(self._read_fresh, session_id, None)
+        known = self._events.get(session_id)  # the poller may have been quicker
+        if known is not None:
+            return known
+        revision = -1 if view is None else int(view["revision"])
+        if session_id not in self._listeners:
+            return event_data(revision, view)
+        self._keep(session_id, revision, view, baseline)
+        return self._events[session_id]
 
     def subscribe(self, session_id: int) -> asyncio.Queue[str]:
         queue: asyncio.Queue[str] = asyncio.Queue(maxsize=1)
@@ -113,34 +128,69 @@ class RevisionHub:
                 self._views.pop(session_id, None)
                 self._markers.pop(session_id, None)
 
-    def _publish(self, session_id: int, revision: int, view: View | None) -> None:
+    def _keep(
+        self, session_id: int, revision: int, view: View | None, baseline: Marker | None
+    ) -> str:
+        """Remember a session's latest event, view and answer marker; returns the event."""
         event = event_data(revision, view)
         self._revisions[session_id] = revision
         self._events[session_id] = event
         self._views[session_id] = view
+        if baseline is None:
+            self._markers.pop(session_id, None)
+        else:
+            self._markers[session_id] = (time.monotonic(), baseline)
+        return event
+
+    def _publish(
+        self, session_id: int, revision: int, view: View | None, baseline: Marker | None = None
+    ) -> None:
+        event = self._keep(session_id, revision, view, baseline)
         for queue in list(self._listeners.get(session_id, ())):
             _put_latest(queue, event)
 
-    async def _refresh(self, session_id: int, revision: int) -> None:
-        try:
-            view: View | None = await asyncio.to_thread(self._read_view, session_id)
-        except NotFound:  # deleted since its revision was read
-            view, revision = None, -1
-        self._markers.pop(session_id, None)
-        self._publish(session_id, revision, view)
+    def _read_fresh(
+        self, session_id: int, seen: Marker | None
+    ) -> tuple[View | None, Marker | None]:
+        """The view (None: deleted) and, if it shows results, the answer marker it holds.
 
-    async def _results_moved(self, session_id: int) -> bool:
-        """Answers arrived for a prompt whose results phones show (checked now and then)."""
+        ``seen``: (prompt id, marker) read just BEFORE this view, so the view holds every
+        answer the marker counts. Otherwise the marker is read right after the view. An
+        answer arriving later then changes the marker and is pushed at the next check;
+        a baseline taken only at that check would hide it until the next answer.
+        """
+        try:
+            view = self._read_view(session_id)
+        except NotFound:  # deleted since its revision was read
+            return None, None
+        if view["results"] is None:
+            return view, None
+        prompt_id = view["prompt"]["id"]
+        if seen is not None and seen[0] == prompt_id:
+            return view, (prompt_id, seen[1])
+        return view, (prompt_id, self._read_marker(prompt_id))
+
+    async def _refresh(self, session_id: int, seen: Marker | None = None) -> None:
+        view, baseline = await asyncio.to_thread(self._read_fresh, session_id, seen)
+        # The view's own revision: it may be newer than the one polled just before.
+        revision = -1 if view is None else int(view["revision"])
+        self._publish(session_id, revision, view, baseline)
+
+    async def _results_moved(self, session_id: int) -> Marker | None:
+        """(prompt id, new marker) when answers arrived for a prompt whose results phones
+        show (checked every ``RESULTS_PUSH_SECONDS``); else None."""
         view = self._views.get(session_id)
         if view is None or view["results"] is None:
-            return False
+            return None
+        prompt_id = view["prompt"]["id"]
         checked_at, before = self._markers.get(session_id, (0.0, None))
         now = time.monotonic()
         if now - checked_at < RESULTS_PUSH_SECONDS:
-            return False
-        marker = await asyncio.to_thread(self._read_marker, view["prompt"]["id"])
-        self._markers[session_id] = (now, marker)
-        return before is not None and marker != before
+            return None
+        marker = await asyncio.to_thread(self._read_marker, prompt_id)
+        seen = (prompt_id, marker)
+        self._markers[session_id] = (now, seen)
+        return seen if before is not None and seen != before else None
 
     async def _tick(self) -> None:
         ids = list(self._listeners)
@@ -151,9 +201,10 @@ class RevisionHub:
                 if self._revisions.get(session_id) != -1:
                     self._publish(session_id, -1, None)
                 continue
-            changed = self._revisions.get(session_id) != revision
-            if changed or await self._results_moved(session_id):
-                await self._refresh(session_id, revision)
+            if self._revisions.get(session_id) != revision:
+                await self._refresh(session_id)
+            elif (seen := await self._results_moved(session_id)) is not None:
+                await self._refresh(session_id, seen)
 
     async def _poll_forever(self) -> None:
         while self._listeners:
@@ -175,29 +226,56 @@ def _put_latest(queue: asyncio.Queue[str], event: str) -> None:
 HUB = RevisionHub()
 
 
+# Codes whose session id is known: a phone's stream reconnects every ~30 s, and this
+# spares each reconnect a database read (a deleted session is noticed by the hub's poll).
+_SESSION_IDS: dict[str, int] = {}
+_MAX_KNOWN_CODES = 10_000
+
+
+async def _session_id(code: str) -> int:
+    known = _SESSION_IDS.get(code)
+    if known is not None:
+        return known
+    db = web_context().db
+    session = await asyncio.to_thread(services.get_session_by_code, db=db, code=code)
+    if len(_SESSION_IDS) >= _MAX_KNOWN_CODES:
+        _SESSION_IDS.clear()
+    _SESSION_IDS[code] = session.id
+    return session.id
+
+
 async def session_events(request: Request) -> Response:
     """GET /events/{code}: an SSE stream of what the session's phones show."""
     code = request.path_params["code"]
-    db = web_context().db
     try:
-        session = await asyncio.to_thread(services.get_session_by_code, db=db, code=code)
-    except WorkshopError as exc:
+        session_id = await _session_id(code)
+    except (SessionNotFound, NotFound) as exc:
         return PlainTextResponse(str(exc), status_code=404)
-    queue = HUB.subscribe(session.id)
+    except WorkshopError as exc:  # the store is busy: the browser tries again
+        return PlainTextResponse(str(exc), status_code=503)
+    # Streams end at slightly different times, so phones that joined together do not
+    # all reconnect together.
+    lasts = STREAM_SECONDS * random.uniform(0.8, 1.2)
 
     async def stream() -> AsyncIterator[str]:
+        queue = HUB.subscribe(session_id)  # here, so that ``finally`` always undoes it
         try:
-            yield "retry: 2000\n\n"
-            event = await HUB.latest(session.id)
+            yield f"retry: {RETRY_MS}\n\n"
+            event = await HUB.latest(session_id)  # a deleted session: its view is None
             yield event
             loop = asyncio.get_running_loop()
-            ends_at = loop.time() + STREAM_SECONDS
+            ends_at = loop.time() + lasts
             while (left := ends_at - loop.time()) > 0:
-                with contextlib.suppress(TimeoutError):  # no change: repeat it (heartbeat)
-                    event = await asyncio.wait_for(queue.get(), min(HEARTBEAT_SECONDS, left))
-                yield event
+                try:
+                    fresh = await asyncio.wait_for(queue.get(), min(HEARTBEAT_SECONDS, left))
+                except TimeoutError:  # no change: repeat it (heartbeat)
+                    yield event
+                    continue
+                if fresh != event:  # the first event may also have been queued meanwhile
+                    event = fresh
+                    yield event
         finally:
-            HUB.unsubscribe(session.id, queue)
+            HUB.unsubscribe(session_id, queue)
 
     return StreamingResponse(
         stream(),

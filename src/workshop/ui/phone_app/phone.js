@@ -87,15 +87,16 @@ function scale(prompt, value) {
 }
 
 function openText(prompt, value) {
-  const box = el("textarea", { rows: "5", maxlength: String(prompt.maxLength),
-    placeholder: "Type here…", "aria-label": "Your answer" });
+  const box = el("textarea", { id: `text-${prompt.id}`, rows: "5",
+    maxlength: String(prompt.maxLength), placeholder: "Type here…", "aria-label": "Your answer" });
   box.value = typeof value === "string" ? value : "";
   const counter = el("p", { class: "counter" });
   const count = () => { counter.textContent = `${box.value.length}/${prompt.maxLength}`; };
   box.addEventListener("input", count);
   count();
   const node = el("div", {},
-    el("label", { class: "label", text: `Your answer (up to ${prompt.maxLength} characters)` }),
+    el("label", { class: "label", for: box.id,
+      text: `Your answer (up to ${prompt.maxLength} characters)` }),
     box, counter);
   return { node, read: () => box.value };
 }
@@ -111,11 +112,11 @@ function wordCloud(prompt, value) {
   const inputs = [];
   for (let i = 0; i < prompt.maxEntries; i += 1) {
     const label = prompt.maxEntries > 1 ? `${noun} ${i + 1}` : `Your ${noun.toLowerCase()}`;
-    const input = el("input", { type: "text", maxlength: String(prompt.entryLength),
-      autocomplete: "off", "aria-label": label });
+    const input = el("input", { type: "text", id: `word-${prompt.id}-${i}`,
+      maxlength: String(prompt.entryLength), autocomplete: "off", "aria-label": label });
     input.value = entries[i] || "";
     inputs.push(input);
-    node.append(el("label", { class: "label small", text: label }), input);
+    node.append(el("label", { class: "label small", for: input.id, text: label }), input);
   }
   return { node, read: () => inputs.map((input) => input.value) };
 }
@@ -275,7 +276,8 @@ function createPhone(data) {
     const key = `${prompt.id}:${prompt.open}`;
     if (key !== state.drawnKey) {
       const movedOn = state.drawnKey !== null && !state.drawnKey.startsWith(`${prompt.id}:`);
-      if (movedOn) { state.editing = false; say(notice, ""); }
+      if (movedOn) { state.editing = false; }
+      say(notice, ""); // a warning about the previous state (moved on, closed) is stale now
       state.drawnKey = key;
       drawHeader(view);
       // Once the room moved on, say (once) that the last answer sent from here was stored.
@@ -323,13 +325,19 @@ function createPhone(data) {
       state.answers[prompt.id] = reply.value;
       state.lastStored = { prompt: prompt.id, number: prompt.number };
       state.editing = false;
+      say(notice, "");
       redraw();
       return;
     }
+    if (reply.reason === "unknown") {
+      await poll(); // if the session itself is gone, say so on the whole screen
+      if (state.drawnKey === "gone") { return; }
+    }
     if (reply.reason === "moved" || reply.reason === "closed" || reply.reason === "ended") {
-      say(notice, reply.reason === "moved" ? `${reply.message} Here is the current question.`
-        : `${reply.message} The answer you just sent was not taken.`, "warning");
-      poll();
+      const why = reply.reason === "moved" ? `${reply.message} Here is the current question.`
+        : `${reply.message} The answer you just sent was not taken.`;
+      await poll(); // draw where the room is first: drawing a new prompt clears the notice
+      say(notice, why, "warning");
       return;
     }
     say(message, reply.message || "Your answer was not taken. Please try again.", "error");

@@ -1,0 +1,403 @@
+"""POST /api/answer and GET /api/view: how a phone's answer enters, and what it reads.
+
+The real routes (``workshop.web.routes``) in-process, on SQLite and PostgreSQL; the
+facilitator acts through the services on the same database, as the room would. What the
+answer route must also do, tested where that concern lives: the word filter, the rate
+limit and forged prompt references in ``tests/hardening/test_abuse.py``, a busy store in
+``tests/hardening/test_store_busy.py``, hostile text in ``test_hostile_inputs.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.support.builders import make_session, make_template
+from tests.support.web import Phone, refusal, routes_client
+from workshop import services
+from workshop.domain.codes import display_code
+from workshop.domain.model import Prompt, PromptKind, PromptSpec
+from workshop.guards import SUBMIT_GUARD
+from workshop.phone_view import read_phone_view
+from workshop.storage import Database, make_database
+from workshop.web.answers import MAX_BODY_BYTES
+
+SECRET = "answers-route-installation-secret"
+MOVED = "The facilitator has moved on to another question, so this answer was not taken."
+CLOSED = "Answering for this question is closed."
+ENDED = "This session has ended. Thank you for taking part!"
+BAD_TICKET = "Your browser's participant ticket is not valid. Reload the page."
+FROM_THE_PAGE = "Please send the answer from the join page."
+
+
+@dataclass
+class Room:
+    """One started session (``make_template``'s five prompts) and the routes."""
+
+    db: Database
+    client: TestClient
+    started: services.StartedSession
+
+    @property
+    def sid(self) -> int:
+        return self.started.session.id
+
+    @property
+    def code(self) -> str:
+        return self.started.session.code
+
+    def prompts(self) -> list[Prompt]:
+        return services.list_prompts(db=self.db, session_id=self.sid)
+
+    def prompt_id(self, position: int) -> int:
+        return self.prompts()[position].id
+
+    def facilitator(self, action: Any, **kwargs: Any) -> None:
+        action(db=self.db, session_id=self.sid, key=self.started.facilitator_key, **kwargs)
+
+    def go_to(self, position: int) -> None:
+        self.facilitator(services.go_to_prompt, position=position)
+
+    def answers(self, position: int) -> list[Any]:
+        found = services.list_answers(
+            db=self.db, session_id=self.sid, prompt_id=self.prompt_id(position)
+        )
+        return [a.value for a in found]
+
+    def joined(self) -> int:
+        return services.get_live_view(db=self.db, session_id=self.sid).counts.joined
+
+    def mine(self, phone: Phone, position: int) -> Any:
+        found = services.find_my_answer(
+            db=self.db,
+            secret=SECRET.encode(),
+            session_id=self.sid,
+            prompt_id=self.prompt_id(position),
+            token=phone.token,
+        )
+        return None if found is None else found.value
+
+    def phone(self, *, cookieless: bool = False) -> Phone:
+        return Phone(self.client, cookieless=cookieless)
+
+
+@pytest.fixture
+def web(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Database, TestClient]]:
+    """The routes on the app's settings (this database); the test shares the database."""
+    monkeypatch.setenv("WORKSHOP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("WORKSHOP_SECRET_KEY", SECRET)
+    monkeypatch.setenv("WORKSHOP_DATABASE_URL", database_url)
+    monkeypatch.delenv("WORKSHOP_PROFANITY_WORDS", raising=False)
+    db = make_database(database_url)
+    with routes_client() as client:
+        yield db, client
+    db.dispose()
+
+
+@pytest.fixture
+def room(web: tuple[Database, TestClient]) -> Room:
+    db, client = web
+    return Room(db, client, make_session(db, make_template()))
+
+
+# ---- answering ---------------------------------------------------------------------------
+
+
+# (position, what the browser sends, what is stored and acknowledged)
+EVERY_KIND = [
+    (0, "C", "C"),
+    (1, ["Z", "X"], ["X", "Z"]),  # template order
+    (2, 4, 4),
+    (3, "  Less meetings,\nmore   talking.  ", "Less meetings,\nmore talking."),
+    (4, ["Trust", "", "clear goals"], ["Trust", "clear goals"]),  # empty fields are fine
+]
+
+
+@pytest.mark.parametrize("cookieless", [False, True], ids=["cookie", "url-token"])
+def test_every_prompt_kind_is_answered_stored_and_acknowledged(room: Room, cookieless: bool):
+    SUBMIT_GUARD.configure(interval=0)  # one phone, five quick answers
+    phone = room.phone(cookieless=cookieless)
+    for position, sent, stored in EVERY_KIND:
+        room.go_to(position)
+        reply = phone.send(room.code, room.prompt_id(position), sent)
+        assert reply.status_code == 200, reply.text
+        assert reply.headers["cache-control"] == "no-store"
+        assert "set-cookie" not in reply.headers  # the page gives the cookie, not the API
+        # An acknowledgement means stored: the stored value, for the prompt it was sent for.
+        assert reply.json() == {"ok": True, "prompt": room.prompt_id(position), "value": stored}
+        assert room.answers(position) == [stored]
+        assert room.mine(phone, position) == stored  # booked for this very participant
+    assert room.joined() == 1
+
+
+def test_a_resubmit_replaces_the_earlier_answer(room: Room):
+    phone = room.phone()
+    phone.answer(room.code, room.prompt_id(0), "A")
+    assert phone.answer(room.code, room.prompt_id(0), "B")["value"] == "B"
+    assert room.answers(0) == ["B"]
+    assert room.joined() == 1
+
+
+def test_the_cookie_wins_over_a_token_in_the_body(room: Room):
+    """The same choice as the page: the cookie's token if it is one, else the URL's."""
+    phone, other = room.phone(), room.phone()
+    reply = phone.send(room.code, room.prompt_id(0), "A", p=other.token)
+    assert reply.status_code == 200
+    assert room.mine(phone, 0) == "A" and room.mine(other, 0) is None
+
+
+def test_a_cookie_that_is_no_token_leaves_the_url_token_in_charge(room: Room):
+    phone = room.phone(cookieless=True)
+    body = {"code": room.code, "prompt": room.prompt_id(0), "value": "B", "p": phone.token}
+    reply = room.client.post(
+        "/api/answer", json=body, headers={"cookie": "workshop_participant=<script>"}
+    )
+    assert reply.status_code == 200, reply.text
+    assert room.mine(phone, 0) == "B"
+
+
+def test_the_code_is_forgiving_like_on_the_page(room: Room):
+    phone = room.phone()
+    typed = display_code(room.code).lower()
+    assert phone.answer(typed, room.prompt_id(0), "A")["value"] == "A"
+
+
+# ---- refused: the room moved on, closed, ended ----------------------------------------------
+
+
+def test_an_answer_for_a_prompt_the_facilitator_left_is_refused(room: Room):
+    phone = room.phone()
+    shown = room.prompt_id(0)
+    room.go_to(1)  # the facilitator advances while the phone still shows prompt 1
+    assert refusal(phone.send(room.code, shown, "B"), 409, "moved") == MOVED
+    assert room.answers(0) == [] and room.answers(1) == []
+    assert phone.view(room.code)["prompt"]["text"] == "Pick some"  # where the phone goes next
+
+
+def test_an_answer_after_answering_closed_is_refused(room: Room):
+    phone = room.phone()
+    phone.answer(room.code, room.prompt_id(0), "A")
+    room.facilitator(services.set_answering_open, is_open=False)
+    assert refusal(phone.send(room.code, room.prompt_id(0), "B"), 409, "closed") == CLOSED
+    assert room.answers(0) == ["A"]  # the earlier answer stays as it was
+    newcomer = room.phone()
+    assert refusal(newcomer.send(room.code, room.prompt_id(0), "C"), 409, "closed") == CLOSED
+    assert room.answers(0) == ["A"]
+
+
+def test_an_answer_after_the_end_is_refused(room: Room):
+    phone = room.phone()
+    room.facilitator(services.end_session)
+    assert refusal(phone.send(room.code, room.prompt_id(0), "A"), 409, "ended") == ENDED
+    assert room.answers(0) == []
+
+
+def test_an_answer_for_a_deleted_session_is_refused(room: Room):
+    phone = room.phone()
+    prompt_id = room.prompt_id(0)
+    room.facilitator(services.delete_session)
+    message = refusal(phone.send(room.code, prompt_id, "A"), 404, "unknown")
+    assert message.startswith("No session with code")
+
+
+# ---- refused: the answer does not fit ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("position", "sent", "expected"),
+    [
+        (0, None, "Please pick one option."),
+        (0, "D", "That option is not one of the choices."),
+        (1, ["X", "Y", "Z"], "Please pick at most 2 options (you picked 3)."),
+        (1, [], "Please pick at least one option."),
+        (2, None, "Please pick a number from 1 to 5."),
+        (2, 6, "Please pick a number from 1 to 5."),
+        (3, "   ", "Please write something before sending."),
+        (3, "", "Please write something before sending."),
+        (
+            4,
+            ["far too many words", "", ""],
+            "“far too many words” has 4 words: use at most 2 words per entry.",
+        ),
+    ],
+)
+def test_an_answer_that_does_not_fit_is_refused_in_plain_words(
+    room: Room, position: int, sent: object, expected: str
+):
+    room.go_to(position)
+    reply = room.phone().send(room.code, room.prompt_id(position), sent)
+    assert refusal(reply, 422, "invalid") == expected
+    assert room.answers(position) == []
+    assert room.joined() == 0  # a refused answer leaves no trace
+
+
+def test_an_open_answer_over_its_limit_is_refused(room: Room):
+    room.go_to(3)  # max_length 100
+    reply = room.phone().send(room.code, room.prompt_id(3), "x" * 101)
+    assert refusal(reply, 422, "invalid")
+    assert room.answers(3) == []
+    room.phone().answer(room.code, room.prompt_id(3), "x" * 100)  # the limit itself is fine
+
+
+def test_a_body_over_32_kb_is_refused_unread_and_one_just_under_is_read(room: Room):
+    room.go_to(3)
+    body = {"code": room.code, "prompt": room.prompt_id(3), "value": ""}
+    padding = MAX_BODY_BYTES - len(json.dumps(body).encode())
+    cookie = {"cookie": f"workshop_participant={room.phone().token}"}
+
+    def post(value: str) -> Any:
+        raw = json.dumps({**body, "value": value}).encode()
+        return room.client.post(
+            "/api/answer", content=raw, headers={"content-type": "application/json", **cookie}
+        )
+
+    too_big = post("x" * (padding + 1))
+    assert refusal(too_big, 413, "too_long") == "That answer is far too long to send."
+    just_under = post("x" * padding)  # read, then refused for what it says: too long a text
+    assert refusal(just_under, 422, "invalid")
+    assert room.answers(3) == []
+
+
+@pytest.mark.parametrize(
+    ("content_type", "raw", "status"),
+    [
+        ("text/plain", b'{"value": "A"}', 415),
+        ("text/plain;application/json", b'{"value": "A"}', 415),  # no CORS preflight
+        ("application/x-www-form-urlencoded", b"value=A", 415),
+        ("multipart/form-data; boundary=x", b"--x--", 415),
+        ("", b'{"value": "A"}', 415),
+        ("application/json", b"value=A", 400),
+        ("application/json", b"", 400),
+        ("application/json", b'["A"]', 400),
+        ("application/json", b'"A"', 400),
+        ("application/json", b"\xff\xfe\xfa not utf-8", 400),
+        ("application/json", b"[" * 5_000 + b"]" * 5_000, 400),  # nested too deep
+    ],
+    ids=[
+        "text",
+        "text-mentioning-json",
+        "form",
+        "multipart",
+        "no-type",
+        "not-json",
+        "empty",
+        "array",
+        "string",
+        "not-utf8",
+        "deep",
+    ],
+)
+def test_anything_but_a_json_object_is_refused(
+    room: Room, content_type: str, raw: bytes, status: int
+):
+    token = room.phone().token
+    headers = {"cookie": f"workshop_participant={token}"}
+    if content_type:
+        headers["content-type"] = content_type
+    reply = room.client.post("/api/answer", content=raw, headers=headers)
+    assert refusal(reply, status, "bad_request") == FROM_THE_PAGE
+    assert room.joined() == 0
+
+
+def test_json_with_a_charset_is_json(room: Room):
+    raw = json.dumps({"code": room.code, "prompt": room.prompt_id(0), "value": "A"}).encode()
+    token = room.phone().token
+    reply = room.client.post(
+        "/api/answer",
+        content=raw,
+        headers={
+            "content-type": "Application/JSON; charset=utf-8",
+            "cookie": f"workshop_participant={token}",
+        },
+    )
+    assert reply.status_code == 200, reply.text
+    assert room.answers(0) == ["A"]
+
+
+def test_only_post_answers():
+    with routes_client() as client:
+        assert client.get("/api/answer").status_code == 405
+
+
+# ---- refused: who or where ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "code", ["ZZZ-ZZZ", "K7Q", "", None, 123456, ["X"], "<script>alert(1)</script>"]
+)
+def test_an_unknown_code_is_refused(room: Room, code: object):
+    message = refusal(room.phone().send(code, room.prompt_id(0), "A"), 404, "unknown")  # type: ignore[arg-type]
+    assert message.startswith("No session with code")
+    assert "<" not in message
+    assert room.joined() == 0
+
+
+@pytest.mark.parametrize(
+    "token",
+    [None, "", "abc123", "a" * 65, "t" * 10_000, 12345678901234567890, ["x" * 24], "x' OR '1'='1'"],
+    ids=["none", "empty", "short", "long", "huge", "int", "list", "sql"],
+)
+def test_a_forged_or_missing_ticket_is_refused(room: Room, token: object):
+    body = {"code": room.code, "prompt": room.prompt_id(0), "value": "A", "p": token}
+    reply = room.client.post("/api/answer", json=body)  # no cookie
+    assert refusal(reply, 403, "refused") == BAD_TICKET
+    assert room.answers(0) == [] and room.joined() == 0
+
+
+def test_without_cookie_or_url_token_nothing_is_taken(room: Room):
+    body = {"code": room.code, "prompt": room.prompt_id(0), "value": "A"}
+    assert refusal(room.client.post("/api/answer", json=body), 403, "refused") == BAD_TICKET
+    assert room.answers(0) == []
+
+
+# ---- GET /api/view --------------------------------------------------------------------------
+
+
+def test_the_view_route_serves_what_the_push_stream_carries(room: Room):
+    phone = room.phone()
+    view = phone.view(display_code(room.code).lower())  # forgiving, like the page
+    assert view == read_phone_view(db=room.db, session_id=room.sid)
+    assert view["prompt"]["text"] == "Pick one" and view["prompt"]["open"] is True
+    room.go_to(3)
+    assert phone.view(room.code)["prompt"]["text"] == "Say something"
+    reply = room.client.get(f"/api/view/{room.code}")
+    assert reply.headers["cache-control"] == "no-store"
+    assert "set-cookie" not in reply.headers
+
+
+def test_the_view_of_an_ended_session_says_ended_and_shows_no_prompt(room: Room):
+    room.facilitator(services.end_session)
+    view = room.phone().view(room.code)
+    assert view["session"]["status"] == "ended"
+    assert view["prompt"] is None and view["results"] is None
+
+
+@pytest.mark.parametrize("code", ["ZZZZZZ", "K7Q", "%3Cscript%3E"])
+def test_the_view_of_an_unknown_code_is_a_404(room: Room, code: str):
+    message = refusal(room.client.get(f"/api/view/{code}"), 404, "unknown")
+    assert message.startswith("No session with code")
+
+
+def test_the_view_of_a_deleted_session_is_a_404(room: Room):
+    room.facilitator(services.delete_session)
+    refusal(room.client.get(f"/api/view/{room.code}"), 404, "unknown")
+
+
+def test_the_view_never_carries_the_facilitators_note(web: tuple[Database, TestClient]):
+    db, client = web
+    note = "FACILITATOR-ONLY-NOTE-4411"
+    template = make_template(
+        PromptSpec(kind=PromptKind.OPEN_TEXT, text="Say it", note=note, max_length=50)
+    )
+    started = make_session(db, template)
+    reply = client.get(f"/api/view/{started.session.code}")
+    assert reply.status_code == 200
+    assert "Say it" in reply.text and note not in reply.text
