@@ -127,7 +127,8 @@ def test_each_kind_carries_what_its_input_needs(db: Database, position: int):
     go_to(db, started, position)
     view = view_of(db, started)
     prompt = services.list_prompts(db=db, session_id=started.session.id)[position]
-    assert view["prompt"] == {"id": prompt.id, "open": True, **EXPECTED_PROMPTS[position]}
+    expected = {"id": prompt.id, "open": True, "answered": 0, **EXPECTED_PROMPTS[position]}
+    assert view["prompt"] == expected
     assert view["session"] == {
         "code": started.session.code,
         "title": "View room",
@@ -359,3 +360,29 @@ def test_build_phone_view_works_from_what_the_services_read(db: Database, secret
     assert built["results"]["bars"][1] == {"label": "B", "count": 1, "percent": 100.0}
     show_results(db, started)
     assert read_phone_view(db=db, session_id=sid)["results"] == built["results"]
+
+
+def test_answered_counts_every_answer_hidden_ones_too_and_drops_to_zero_on_a_reset(
+    db: Database, secret
+):
+    """``prompt.answered``: a phone that answered and then sees a later view with no answer
+    at all knows the facilitator reset the prompt (and asks again). A hidden answer is
+    still an answer: hiding must not look like a reset to its author."""
+    started = make_session(db, every_kind_template())
+    sid, key = started.session.id, started.facilitator_key
+    assert view_of(db, started)["prompt"]["answered"] == 0
+    answer_many(db, started, ["A", "B"], secret=secret)
+    assert view_of(db, started)["prompt"]["answered"] == 2
+    prompt = services.list_prompts(db=db, session_id=sid)[0]
+    first = services.list_answers(db=db, session_id=sid, prompt_id=prompt.id)[0]
+    services.hide_answer(db=db, session_id=sid, key=key, answer_id=first.id)
+    view = view_of(db, started)
+    assert view["prompt"]["answered"] == 2
+    before = view["revision"]
+    services.reset_prompt(db=db, session_id=sid, key=key, prompt_id=prompt.id)
+    view = view_of(db, started)
+    assert view["prompt"]["answered"] == 0
+    assert view["revision"] > before  # later than any answer stored before the reset
+    go_to(db, started, 1)  # the count is the current prompt's
+    answer_many(db, started, [["X"]], secret=secret)
+    assert view_of(db, started)["prompt"]["answered"] == 1

@@ -41,12 +41,12 @@ def build_phone_view(live: LiveView, tally: Tally | None) -> dict[str, Any]:
             "count": session.prompt_count,
         },
         "revision": session.revision,
-        "prompt": _prompt(prompt, is_open=session.answering_open) if shown else None,
+        "prompt": _prompt(prompt, live, is_open=session.answering_open) if shown else None,
         "results": _results(tally, session.min_answers_to_show) if shown and tally else None,
     }
 
 
-def _prompt(prompt: Prompt | None, *, is_open: bool) -> dict[str, Any] | None:
+def _prompt(prompt: Prompt | None, live: LiveView, *, is_open: bool) -> dict[str, Any] | None:
     if prompt is None:  # pragma: no cover - a live session always has a current prompt
         return None
     spec = prompt.spec
@@ -56,6 +56,9 @@ def _prompt(prompt: Prompt | None, *, is_open: bool) -> dict[str, Any] | None:
         "text": spec.text,
         "kind": spec.kind.value,
         "open": is_open,
+        # how many answered (hidden ones too): 0 after a reset, so a phone that answered
+        # knows its answer was deleted
+        "answered": live.counts.answered,
         "options": list(spec.options),
         "maxChoices": spec.max_choices,
         "scaleMin": spec.scale_min,

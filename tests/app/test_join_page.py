@@ -148,11 +148,13 @@ def test_a_valid_code_in_the_url_hands_the_live_question_to_the_browser(room: Ro
     assert prompt["open"] is True and data["view"]["results"] is not None  # live results
     assert data["code"] == room.code
     assert data["mine"] is None  # nothing sent yet
-    # Relative addresses: the app may be served under a path prefix.
+    # Absolute addresses: the routes live at the server's root whatever the page's path
+    # (a relative "events/..." from a page at /some/path/ would miss them).
     assert data["urls"] == {
-        "events": f"events/{room.code}",
-        "view": f"api/view/{room.code}",
-        "answer": "api/answer",
+        "events": f"/events/{room.code}",
+        "view": f"/api/view/{room.code}",
+        "mine": f"/api/mine/{room.code}",
+        "answer": "/api/answer",
     }
     # The live part is the browser's: no Streamlit widget to answer with, no rerun per tap.
     assert not at.button and not at.radio and not at.text_area
@@ -184,6 +186,49 @@ def test_a_session_that_ends_while_the_phone_is_open_thanks_too(room: Room):
     services.end_session(db=room.db, session_id=room.session_id, key=room.started.facilitator_key)
     at.run()  # a reload (the open page draws the end from the pushed view itself)
     assert [t.value for t in at.title] == ["Thank you!"]
+    assert phone_component(at) is None
+
+
+def busy(**_: object) -> None:
+    raise StoreBusy()
+
+
+def test_an_ended_session_is_thanked_for_by_its_title_even_when_the_store_is_busy(
+    room: Room, monkeypatch: pytest.MonkeyPatch
+):
+    """The title is a nicety: a busy store while looking it up must not break the page."""
+    services.end_session(db=room.db, session_id=room.session_id, key=room.started.facilitator_key)
+    at = open_phone({"code": room.code})
+    assert "Test session" in [c.value for c in at.caption]  # the title, as plain text
+    real = services.find_session_by_code
+    calls: list[str] = []
+
+    def busy_after_the_join(**kwargs: object) -> object:
+        calls.append(str(kwargs["code"]))
+        if len(calls) == 1:  # joining finds the session (ended)...
+            return real(**kwargs)  # type: ignore[arg-type]
+        raise StoreBusy()  # ...then the store is busy when the title is looked up
+
+    monkeypatch.setattr(services, "find_session_by_code", busy_after_the_join)
+    at = open_phone({"code": room.code})  # open_phone insists on no exception
+    assert len(calls) >= 1
+    assert [t.value for t in at.title] == ["Thank you!"]
+    assert "This session has ended. Thank you for taking part!" in messages(at)
+    assert "Test session" not in [c.value for c in at.caption]
+
+
+def test_a_session_ending_while_open_is_thanked_for_from_the_view_alone(
+    room: Room, monkeypatch: pytest.MonkeyPatch
+):
+    """The view read for the live part already holds the title: no second lookup."""
+    at = open_phone({"code": room.code})
+    assert phone_component(at) is not None
+    services.end_session(db=room.db, session_id=room.session_id, key=room.started.facilitator_key)
+    monkeypatch.setattr(services, "find_session_by_code", busy)
+    at.run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["Thank you!"]
+    assert "Test session" in [c.value for c in at.caption]
     assert phone_component(at) is None
 
 
@@ -272,9 +317,6 @@ def test_a_busy_store_is_explained_and_the_page_recovers(
 ):
     """The store cannot be made busy on demand for a read, so this one failure is injected."""
     at = open_phone({"code": room.code})
-
-    def busy(**_: object) -> None:
-        raise StoreBusy()
 
     real = services.get_live_view
     monkeypatch.setattr(services, "get_live_view", busy)

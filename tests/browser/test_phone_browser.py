@@ -15,6 +15,7 @@ import io
 import re
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -555,3 +556,306 @@ def test_a_phone_whose_event_stream_is_blocked_still_follows(browser: Browser, r
         assert phone_knows(page, "stats.polls") >= 1
     finally:
         context.close()
+
+
+# ---- what the phone keeps, gives up and asks for by itself --------------------------------
+
+# A send with no reply by then is reported as perhaps not sent.
+SEND_TIMEOUT_MS = phone_js_constant("SEND_TIMEOUT_MS")
+NOT_REACHED = (
+    "Could not reach the server, so your answer may not have been sent. "
+    "Please tap Send again in a moment."
+)
+
+
+@contextmanager
+def phone_page(browser: Browser) -> Iterator[Page]:
+    """One phone (its own browser profile) that must never open a dialog."""
+    context = browser.new_context(**PHONE)
+    try:
+        page = context.new_page()
+        page.on("dialog", lambda dialog: pytest.fail(f"a dialog opened: {dialog.message}"))
+        yield page
+    finally:
+        context.close()
+
+
+def prompt_id(room: Room, position: int) -> int:
+    return services.list_prompts(db=room.db, session_id=room.sid)[position].id
+
+
+def draft_in_storage(page: Page, room: Room, position: int) -> str | None:
+    key = f"workshop:{room.started.session.code}:draft:{prompt_id(room, position)}"
+    return page.evaluate("key => sessionStorage.getItem(key)", key)
+
+
+def focused_text(page: Page) -> str | None:
+    """The text of the element that has the focus, looked up inside the phone's shadow DOM."""
+    return page.evaluate(
+        "() => { const r = window.__workshopPhone.root.getRootNode();"
+        " const a = r.activeElement || document.activeElement;"
+        " return a && a.tagName === 'H2' ? a.textContent : null }"
+    )
+
+
+def test_what_was_typed_but_not_sent_comes_back(browser: Browser, room):
+    """A draft is kept per prompt for this tab: answering closed and reopened (the form is
+    drawn anew), a reload. Sent or "Keep my answer": it is dropped. Also: waking up with
+    the stream open costs no poll, and the focus follows the room to the new question."""
+    services.go_to_prompt(db=room.db, session_id=room.sid, key=room.key, position=1)
+    with phone_page(browser) as page:
+        page.goto(f"{room.server.url}/join?code={room.started.session.code}")
+        wait_shown(page, "One thing we should keep")
+        answer_box(page).fill("Half a thought")
+
+        services.set_answering_open(db=room.db, session_id=room.sid, key=room.key, is_open=False)
+        wait_shown(page, "Answering is closed")
+        services.set_answering_open(db=room.db, session_id=room.sid, key=room.key, is_open=True)
+        expect(answer_box(page)).to_have_value("Half a thought", timeout=10_000)
+        assert draft_in_storage(page, room, 1) == '"Half a thought"'  # this tab's only
+
+        page.reload()
+        expect(answer_box(page)).to_have_value("Half a thought", timeout=UI_TIMEOUT_MS)
+        expect(page.get_by_text("14/120", exact=True)).to_be_visible()  # counted again
+
+        # A tab coming back to the front while its stream is open: nothing to ask.
+        page.wait_for_function("() => window.__workshopPhone.state.source?.readyState === 1")
+        polls = phone_knows(page, "stats.polls")
+        page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+        page.wait_for_timeout(300)
+        assert phone_knows(page, "stats.polls") == polls, "polled with the stream open"
+
+        send(page)
+        assert [x.value for x in room.answers(1)] == ["Half a thought"]
+        assert draft_in_storage(page, room, 1) is None  # sent: nothing left to give back
+        # A change under way survives a reload too; kept as it was, it is dropped.
+        page.get_by_role("button", name="Change my answer").click()
+        expect(answer_box(page)).to_have_value("Half a thought")
+        answer_box(page).fill("Second thoughts")
+        page.reload()
+        expect(own_answer(page)).to_have_text("Half a thought", timeout=UI_TIMEOUT_MS)
+        page.get_by_role("button", name="Change my answer").click()
+        expect(answer_box(page)).to_have_value("Second thoughts")
+        page.get_by_role("button", name="Keep my answer").click()
+        expect(own_answer(page)).to_have_text("Half a thought")
+        assert draft_in_storage(page, room, 1) is None
+        page.get_by_role("button", name="Change my answer").click()
+        expect(answer_box(page)).to_have_value("Half a thought")
+
+        # The focus is in the form when the room moves on: it goes to the new question
+        # (a screen reader reads it), not to the page's top.
+        answer_box(page).focus()
+        services.next_prompt(db=room.db, session_id=room.sid, key=room.key)
+        wait_shown(page, "How useful was this?")
+        deadline = time.monotonic() + 2
+        while focused_text(page) is None and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
+        assert focused_text(page) == "How useful was this?"
+
+
+def test_a_reloaded_phone_going_back_shows_its_answer_and_a_reset_asks_again(
+    browser: Browser, room
+):
+    """After a reload the page only knows this phone's answer to the current question:
+    going BACK to an earlier one, it asks the server once. When the facilitator resets a
+    question (deletes its answers), a phone that had answered shows the form again."""
+    with phone_page(browser) as page:
+        asked: list[str] = []
+        page.on("request", lambda r: asked.append(r.url) if "/api/mine/" in r.url else None)
+        page.goto(f"{room.server.url}/join?code={room.started.session.code}")
+        wait_shown(page, "How did you travel here?")
+        page.get_by_text("By bike", exact=True).click()
+        send(page)
+        services.next_prompt(db=room.db, session_id=room.sid, key=room.key)
+        wait_shown(page, "One thing we should keep")
+        page.reload()
+        wait_shown(page, "One thing we should keep")
+        services.next_prompt(db=room.db, session_id=room.sid, key=room.key)
+        wait_shown(page, "How useful was this?")
+        assert asked == []  # going forward: nothing answered there yet, nothing to ask
+
+        services.go_to_prompt(db=room.db, session_id=room.sid, key=room.key, position=0)
+        wait_shown(page, "How did you travel here?")
+        expect(own_answer(page)).to_have_text("By bike", timeout=10_000)
+        expect(page.get_by_text("Received — thank you!", exact=False)).to_be_visible()
+        first = prompt_id(room, 0)
+        assert [u.split("?")[0] for u in asked] == [
+            f"{room.server.url}/api/mine/{room.started.session.code}/{first}"
+        ]
+
+        services.reset_prompt(db=room.db, session_id=room.sid, key=room.key, prompt_id=first)
+        send_button = page.get_by_role("button", name="Send my answer", exact=True)
+        expect(send_button).to_be_visible(timeout=10_000)
+        expect(page.get_by_text("Received — thank you!", exact=False)).to_have_count(0)
+        expect(page.get_by_role("radio", name="By bike")).not_to_be_checked()
+        page.get_by_text("On foot", exact=True).click()
+        send(page)
+        assert [x.value for x in room.answers(0)] == ["On foot"]
+        assert room.counts().joined == 1
+
+
+def test_a_slow_ok_after_the_room_moved_on_leaves_the_new_form_alone(browser: Browser, room):
+    """The answer reached the server, but its reply comes after the next question: the
+    phone says the earlier answer was saved and does not redraw what is being typed."""
+    held: list = []
+
+    def hold_reply(route) -> None:
+        held.append((route, route.fetch()))  # the server stores it now; the reply waits
+
+    with phone_page(browser) as page:
+        page.route("**/api/answer", hold_reply)
+        page.goto(f"{room.server.url}/join?code={room.started.session.code}")
+        wait_shown(page, "How did you travel here?")
+        page.get_by_text("By train", exact=True).click()
+        page.get_by_role("button", name="Send my answer", exact=True).click()
+        deadline = time.monotonic() + 10
+        while not held and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
+        assert [x.value for x in room.answers(0)] == ["By train"]
+
+        services.next_prompt(db=room.db, session_id=room.sid, key=room.key)
+        wait_shown(page, "One thing we should keep")
+        box = answer_box(page)
+        box.fill("Typed meanwhile")
+        box.evaluate("node => { node.dataset.mark = 'typed-in' }")  # gone if redrawn
+        route, response = held[0]
+        route.fulfill(response=response)
+
+        expect(page.get_by_text("✓ Your answer to question 1 was saved.")).to_be_visible(
+            timeout=10_000
+        )
+        page.wait_for_timeout(300)
+        expect(page.locator(".phone textarea[data-mark='typed-in']")).to_have_value(
+            "Typed meanwhile"
+        )
+        expect(box).to_be_focused()
+        expect(page.get_by_text("Received — thank you!", exact=False)).to_have_count(0)
+        expect(refusal(page)).to_have_text("")
+
+
+def test_a_send_with_no_reply_is_given_up_and_does_not_block_the_next_form(browser: Browser, room):
+    """No reply within SEND_TIMEOUT_MS: the phone says it may not have been sent and lets
+    its person try again (Playwright's clock jumps ahead; no real 15 s wait). A send that
+    still hangs blocks only its own form. A 404 from something other than the app (a
+    proxy: no JSON reason) does not make the phone say the session is gone."""
+    mode = {"answer": "hang"}
+
+    def answer(route) -> None:
+        if mode["answer"] == "hang":
+            return  # never answered
+        if mode["answer"] == "unknown":
+            route.fulfill(
+                status=404,
+                content_type="application/json",
+                body='{"ok": false, "reason": "unknown", "message": "No session with code X."}',
+            )
+            return
+        route.continue_()
+
+    with phone_page(browser) as page:
+        page.clock.install()  # time still flows; fast_forward jumps it
+        page.route("**/api/answer", answer)
+        page.goto(f"{room.server.url}/join?code={room.started.session.code}")
+        wait_shown(page, "How did you travel here?")
+        page.get_by_text("On foot", exact=True).click()
+        page.get_by_role("button", name="Send my answer", exact=True).click()
+        sending = page.get_by_role("button", name="Sending…", exact=True)
+        expect(sending).to_be_disabled()
+        page.clock.fast_forward(SEND_TIMEOUT_MS + 1_000)
+        expect(refusal(page)).to_have_text(NOT_REACHED, timeout=5_000)
+        expect(page.get_by_role("button", name="Send my answer", exact=True)).to_be_enabled()
+        assert room.answers(0) == []
+
+        page.get_by_role("button", name="Send my answer", exact=True).click()  # hangs again
+        expect(sending).to_be_disabled()
+        services.next_prompt(db=room.db, session_id=room.sid, key=room.key)
+        wait_shown(page, "One thing we should keep")
+        mode["answer"] = "pass"
+        answer_box(page).fill("Still here")
+        send(page)  # not held up by the other form's send
+        assert [x.value for x in room.answers(1)] == ["Still here"]
+
+        # "unknown" from the answer route makes the phone ask /api/view; a proxy's 404
+        # page there is not the app saying the session is gone.
+        page.route(
+            "**/api/view/**",
+            lambda route: route.fulfill(status=404, content_type="text/html", body="<h1>404</h1>"),
+        )
+        mode["answer"] = "unknown"
+        services.next_prompt(db=room.db, session_id=room.sid, key=room.key)
+        wait_shown(page, "How useful was this?")
+        page.get_by_role("button", name="4", exact=True).click()
+        page.get_by_role("button", name="Send my answer", exact=True).click()
+        expect(refusal(page)).to_have_text("No session with code X.", timeout=10_000)
+        expect(page.get_by_text("This session no longer exists.")).to_have_count(0)
+        expect(page.get_by_role("button", name="Send my answer", exact=True)).to_be_visible()
+
+
+SEVEN_POINTS = PromptSpec(kind=PromptKind.SCALE, text="Days a week?", scale_min=1, scale_max=7)
+
+
+def point_boxes(page: Page) -> list[dict]:
+    points = page.locator(".phone .point")
+    expect(points).to_have_count(7)
+    boxes = [p.bounding_box() for p in points.all()]
+    assert all(b is not None for b in boxes)
+    return boxes  # type: ignore[return-value]
+
+
+def test_a_seven_point_scale_fits_a_phone_and_long_text_is_not_cut(browser: Browser, room):
+    """Seven points stay on a 390 px phone (thumb-sized, no sideways scroll). Text over its
+    limit is not silently cut by the field: the counter turns red and the server says
+    what is too long."""
+    template = make_template(
+        SEVEN_POINTS,
+        PromptSpec(kind=PromptKind.OPEN_TEXT, text="Tell us more", max_length=20),
+        PromptSpec(kind=PromptKind.WORD_CLOUD, text="Two words", max_words=2, max_entries=2),
+    )
+    started = services.start_session(db=room.db, template=template)
+    sid, key = started.session.id, started.facilitator_key
+    with phone_page(browser) as page:
+        page.goto(f"{room.server.url}/join?code={started.session.code}")
+        wait_shown(page, "Days a week?")
+        page.wait_for_timeout(300)  # let the layout settle
+        for b in point_boxes(page):
+            assert b["x"] >= 0 and b["x"] + b["width"] <= 390, f"off the screen: {b}"
+            assert min(b["width"], b["height"]) >= 44, f"not thumb-sized: {b}"
+        widths = page.evaluate(
+            "() => { const r = window.__workshopPhone.root;"
+            " return [document.documentElement.scrollWidth, r.scrollWidth, r.clientWidth] }"
+        )
+        assert widths[0] <= 390 and widths[1] <= widths[2], f"sideways scroll: {widths}"
+
+        services.go_to_prompt(db=room.db, session_id=sid, key=key, position=1)
+        wait_shown(page, "Tell us more")
+        long = "A little too long to fit"  # 24 characters, limit 20
+        answer_box(page).fill(long)
+        expect(answer_box(page)).to_have_value(long)  # not cut
+        assert answer_box(page).get_attribute("maxlength") is None
+        counter = page.locator(".phone .counter")
+        expect(counter).to_have_text("24/20")
+        expect(counter).to_have_class(re.compile(r"\bover\b"))
+        page.get_by_role("button", name="Send my answer", exact=True).click()
+        expect(refusal(page)).to_have_text(
+            "That is 24 characters: please keep it under 20 (4 too many).", timeout=10_000
+        )
+        answer_box(page).fill(long[:20])
+        expect(counter).not_to_have_class(re.compile(r"\bover\b"))
+
+        services.go_to_prompt(db=room.db, session_id=sid, key=key, position=2)
+        wait_shown(page, "Two words")
+        fields = page.locator(".phone input[type='text']")
+        expect(fields).to_have_count(2)
+        for field in fields.all():
+            assert field.get_attribute("maxlength") is None
+
+
+def test_a_seven_point_scale_is_one_row_on_a_phone(browser: Browser, room):
+    """What phone.css promises: up to 7 points in one row on a 390 px phone."""
+    started = services.start_session(db=room.db, template=make_template(SEVEN_POINTS))
+    with phone_page(browser) as page:
+        page.goto(f"{room.server.url}/join?code={started.session.code}")
+        wait_shown(page, "Days a week?")
+        page.wait_for_timeout(300)  # let the layout settle
+        boxes = point_boxes(page)
+        assert len({round(b["y"]) for b in boxes}) == 1, f"not one row: {boxes}"

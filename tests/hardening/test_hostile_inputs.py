@@ -726,7 +726,13 @@ def test_hostile_input_through_the_answer_route(page_room: PageRoom, case: SentC
             expected = stored_form(case.value)
             assert reply.status_code == 200, reply.text
             assert reply.headers["content-type"] == "application/json"
-            assert reply.json() == {"ok": True, "prompt": shown, "value": expected}
+            revision = services.get_revision(db=room.db, session_id=room.started.session.id)
+            assert reply.json() == {
+                "ok": True,
+                "prompt": shown,
+                "value": expected,
+                "revision": revision,
+            }
             assert [a.value for a in room.answers(position)] == [expected]
             # Served back to every phone as data, exactly as stored (results are live).
             results = phone.view(room.code)["results"]

@@ -9,13 +9,16 @@ limit and forged prompt references in ``tests/hardening/test_abuse.py``, a busy 
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from tests.support.builders import make_session, make_template
@@ -26,7 +29,9 @@ from workshop.domain.model import Prompt, PromptKind, PromptSpec
 from workshop.guards import SUBMIT_GUARD
 from workshop.phone_view import read_phone_view
 from workshop.storage import Database, make_database
-from workshop.web.answers import MAX_BODY_BYTES
+from workshop.web import answers as answer_routes
+from workshop.web.answers import MAX_BODY_BYTES, UNEXPECTED
+from workshop.web.participant_cookie import PARTICIPANT_COOKIE
 
 SECRET = "answers-route-installation-secret"
 MOVED = "The facilitator has moved on to another question, so this answer was not taken."
@@ -72,6 +77,9 @@ class Room:
 
     def joined(self) -> int:
         return services.get_live_view(db=self.db, session_id=self.sid).counts.joined
+
+    def revision(self) -> int | None:
+        return services.get_revision(db=self.db, session_id=self.sid)
 
     def mine(self, phone: Phone, position: int) -> Any:
         found = services.find_my_answer(
@@ -132,7 +140,12 @@ def test_every_prompt_kind_is_answered_stored_and_acknowledged(room: Room, cooki
         assert reply.headers["cache-control"] == "no-store"
         assert "set-cookie" not in reply.headers  # the page gives the cookie, not the API
         # An acknowledgement means stored: the stored value, for the prompt it was sent for.
-        assert reply.json() == {"ok": True, "prompt": room.prompt_id(position), "value": stored}
+        assert reply.json() == {
+            "ok": True,
+            "prompt": room.prompt_id(position),
+            "value": stored,
+            "revision": room.revision(),  # the session's revision after the commit
+        }
         assert room.answers(position) == [stored]
         assert room.mine(phone, position) == stored  # booked for this very participant
     assert room.joined() == 1
@@ -144,6 +157,30 @@ def test_a_resubmit_replaces_the_earlier_answer(room: Room):
     assert phone.answer(room.code, room.prompt_id(0), "B")["value"] == "B"
     assert room.answers(0) == ["B"]
     assert room.joined() == 1
+
+
+def test_the_reply_carries_the_revision_a_reset_is_told_apart_by(room: Room):
+    """The phone keeps the reply's revision with its answer: a later view of the prompt
+    with no answer at all (``prompt.answered == 0``) means the facilitator reset it."""
+    phone, other = room.phone(), room.phone()
+    shown = room.prompt_id(0)
+    stored = phone.answer(room.code, shown, "A")
+    assert stored["revision"] == room.revision()
+    # Answers do not move the revision: a view read just before this answer was stored
+    # (answered 0) is not later than the reply, so it never looks like a reset.
+    other.answer(room.code, shown, "B")
+    assert phone.view(room.code)["revision"] == stored["revision"]
+    # Another facilitator action: later, but answers are still there.
+    room.facilitator(services.set_results_visible, visible=False)
+    view = phone.view(room.code)
+    assert view["revision"] > stored["revision"] and view["prompt"]["answered"] == 2
+    # The reset: later, and nothing answered.
+    room.facilitator(services.reset_prompt, prompt_id=shown)
+    view = phone.view(room.code)
+    assert view["revision"] > stored["revision"] and view["prompt"]["answered"] == 0
+    assert room.mine(phone, 0) is None
+    again = phone.answer(room.code, shown, "C")  # the phone asks again and is answered
+    assert again["revision"] == view["revision"] == room.revision()
 
 
 def test_the_cookie_wins_over_a_token_in_the_body(room: Room):
@@ -322,6 +359,43 @@ def test_json_with_a_charset_is_json(room: Room):
     assert room.answers(0) == ["A"]
 
 
+def test_a_phone_that_hangs_up_mid_body_gets_a_quiet_400(room: Room):
+    """Starlette raises ClientDisconnect while the body is read: nobody is left to answer,
+    and it is no server error (no traceback in the log, no 500)."""
+    messages = iter([{"type": "http.disconnect"}])
+
+    async def receive() -> dict[str, Any]:
+        return next(messages)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/api/answer",
+        "headers": [(b"content-type", b"application/json")],
+        "query_string": b"",
+    }
+    reply = asyncio.run(answer_routes.post_answer(Request(scope, receive)))
+    assert reply.status_code == 400
+    assert room.joined() == 0
+
+
+def test_an_unforeseen_failure_is_a_json_500_in_plain_words(
+    room: Room, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+):
+    """Not a WorkshopError (a driver error, a bug): the phone still gets JSON it can show,
+    saying the answer may not be stored, and the log gets the traceback."""
+
+    def broken(**_: object) -> None:
+        raise RuntimeError("sqlalchemy.exc.InternalError: connection reset")
+
+    monkeypatch.setattr(services, "submit_answer", broken)
+    with caplog.at_level(logging.ERROR, logger=answer_routes.__name__):
+        reply = room.phone().send(room.code, room.prompt_id(0), "A")
+    assert refusal(reply, 500, "failed") == UNEXPECTED
+    assert "connection reset" not in reply.text
+    assert any(r.exc_info and "answer not stored" in r.getMessage() for r in caplog.records)
+
+
 def test_only_post_answers():
     with routes_client() as client:
         assert client.get("/api/answer").status_code == 405
@@ -401,3 +475,84 @@ def test_the_view_never_carries_the_facilitators_note(web: tuple[Database, TestC
     reply = client.get(f"/api/view/{started.session.code}")
     assert reply.status_code == 200
     assert "Say it" in reply.text and note not in reply.text
+
+
+# ---- GET /api/mine --------------------------------------------------------------------------
+
+
+def mine_of(room: Room, phone: Phone, prompt: object, code: str | None = None) -> Any:
+    """What /api/mine says to this phone (its cookie, or its URL token as ``?p=``)."""
+    url = f"/api/mine/{code or room.code}/{prompt}"
+    if phone.cookieless:
+        return room.client.get(url, params={"p": phone.token})
+    return room.client.get(url, headers={"cookie": f"{PARTICIPANT_COOKIE}={phone.token}"})
+
+
+@pytest.mark.parametrize("cookieless", [False, True], ids=["cookie", "url-token"])
+def test_mine_gives_a_phone_back_its_own_answer_to_an_earlier_question(
+    room: Room, cookieless: bool
+):
+    """A reloaded phone going BACK to a question only knows the current one's answer from
+    the page: it asks here for the earlier one."""
+    phone = room.phone(cookieless=cookieless)
+    first = room.prompt_id(0)
+    phone.answer(room.code, first, "B")
+    room.phone().answer(room.code, first, "C")  # someone else's is not this phone's
+    room.go_to(1)
+    reply = mine_of(room, phone, first)
+    assert reply.status_code == 200, reply.text
+    assert reply.headers["cache-control"] == "no-store"
+    assert "set-cookie" not in reply.headers
+    assert reply.json() == {"prompt": first, "value": "B", "revision": room.revision()}
+    # Not answered (yet): null, with the revision all the same.
+    second = room.prompt_id(1)
+    assert mine_of(room, phone, second).json() == {
+        "prompt": second,
+        "value": None,
+        "revision": room.revision(),
+    }
+    # The code is forgiving, like on the page.
+    typed = display_code(room.code).lower()
+    assert mine_of(room, phone, first, code=typed).json()["value"] == "B"
+
+
+def test_mine_after_a_reset_is_null(room: Room):
+    phone = room.phone()
+    first = room.prompt_id(0)
+    phone.answer(room.code, first, "A")
+    room.facilitator(services.reset_prompt, prompt_id=first)
+    assert mine_of(room, phone, first).json()["value"] is None
+
+
+def test_mine_without_a_ticket_or_for_a_stranger_is_null(room: Room):
+    first = room.prompt_id(0)
+    room.phone().answer(room.code, first, "A")
+    stranger = room.phone()
+    assert mine_of(room, stranger, first).json()["value"] is None
+    reply = room.client.get(f"/api/mine/{room.code}/{first}")  # no cookie, no token
+    assert reply.status_code == 200 and reply.json()["value"] is None
+    forged = room.client.get(f"/api/mine/{room.code}/{first}", params={"p": "<script>"})
+    assert forged.status_code == 200 and forged.json()["value"] is None
+    assert room.joined() == 1  # asking joins nobody
+
+
+@pytest.mark.parametrize(
+    "prompt", ["abc", "-1", "1.0", "%C2%B2", "%EF%BC%91", "1" * 19, "9" * 5000]
+)
+def test_mine_for_no_prompt_id_is_a_404_in_plain_words(room: Room, prompt: str):
+    reply = room.client.get(f"/api/mine/{room.code}/{prompt}")
+    assert refusal(reply, 404, "unknown") == "That question does not belong to this session."
+
+
+def test_mine_for_an_unknown_or_deleted_session_is_a_404(room: Room):
+    phone = room.phone()
+    first = room.prompt_id(0)
+    message = refusal(mine_of(room, phone, first, code="ZZZZZZ"), 404, "unknown")
+    assert message.startswith("No session with code")
+    room.facilitator(services.delete_session)
+    refusal(mine_of(room, phone, first), 404, "unknown")
+
+
+def test_mine_is_only_read():
+    with routes_client() as client:
+        assert client.post("/api/mine/ZZZZZZ/1").status_code == 405

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 import time
@@ -12,14 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from starlette.requests import Request
 
 from tests.support.builders import make_session
 from tests.support.server import running_server
 from tests.support.web import routes_client
 from workshop import services
-from workshop.domain.errors import NotFound
+from workshop.domain.errors import NotFound, SessionNotFound, StoreBusy
 from workshop.storage import make_database
-from workshop.web import events
+from workshop.web import answers, events
 from workshop.web.context import web_context
 from workshop.web.events import RevisionHub
 
@@ -47,6 +49,9 @@ class FakeStore:
         self.view_reads: list[int] = []
         self.marker_reads: list[int] = []
         self.revision_delay = 0.0
+        self.view_delay = 0.0
+        self.busy = False  # every view read fails as a busy store does
+        self.answer_before_marker = 0  # answers arriving just before the next marker read
 
     def read_revisions(self, ids: list[int]) -> dict[int, int]:
         time.sleep(self.revision_delay)
@@ -54,7 +59,10 @@ class FakeStore:
         return {i: self.revisions[i] for i in ids if i in self.revisions}
 
     def read_view(self, session_id: int) -> dict[str, Any]:
+        time.sleep(self.view_delay)
         self.view_reads.append(session_id)
+        if self.busy:
+            raise StoreBusy()
         if session_id not in self.revisions or session_id in self.gone_before_view:
             raise NotFound("gone")
         revision, prompt_id = self.revisions[session_id], 10 * session_id
@@ -68,6 +76,9 @@ class FakeStore:
 
     def read_marker(self, prompt_id: int) -> object:
         self.marker_reads.append(prompt_id)
+        if self.answer_before_marker:  # after the view was read, before this marker
+            self.markers[prompt_id] = self.markers.get(prompt_id, 0) + self.answer_before_marker
+            self.answer_before_marker = 0
         return (self.markers.get(prompt_id, 0), "newest")
 
     def hub(self) -> RevisionHub:
@@ -169,6 +180,176 @@ def test_answers_arriving_while_results_are_shown_push_a_fresh_view(fast: None):
         hub.unsubscribe(2, hidden)
 
     asyncio.run(scenario())
+
+
+def test_an_answer_between_the_view_and_its_first_marker_is_still_pushed(fast: None):
+    """With no marker known yet, the one read right AFTER the view may already count an
+    answer the view lacks; as the baseline it would hide that answer until the next one.
+    So the view is read again after the marker: the view pushed holds every answer the
+    marker counts."""
+    store = FakeStore({1: 5})
+    store.results_shown.add(1)
+    store.answer_before_marker = 1
+
+    async def scenario() -> None:
+        hub = store.hub()
+        queue = hub.subscribe(1)
+        seen = (await next_event(queue))["view"]["results"]
+        deadline = asyncio.get_running_loop().time() + 1.0  # ten marker checks
+        while seen != {"n": 1} and asyncio.get_running_loop().time() < deadline:
+            with contextlib.suppress(TimeoutError):
+                seen = parse(await asyncio.wait_for(queue.get(), 0.1))["view"]["results"]
+        assert seen == {"n": 1}, "the answer counted by the baseline never reached the phones"
+        hub.unsubscribe(1, queue)
+
+    asyncio.run(scenario())
+
+
+def test_a_view_read_after_the_last_listener_left_is_not_kept(fast: None):
+    """A read in flight when the last phone leaves: keeping its view would hand a stale
+    first event to the next phone (nobody polls a session without listeners)."""
+    store = FakeStore({1: 5})
+    store.view_delay = 0.3
+
+    async def scenario() -> None:
+        hub = store.hub()
+        queue = hub.subscribe(1)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + WAIT
+        while not store.revision_reads and loop.time() < deadline:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # the poller is reading revision 5's view...
+        hub.unsubscribe(1, queue)  # ...when the last phone leaves
+        while not store.view_reads and loop.time() < deadline:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)
+        assert store.view_reads == [1]  # the read did finish (and found no one to tell)
+        store.revisions[1] = 6  # the room moves on while nobody listens
+        store.view_delay = 0.0
+        again = hub.subscribe(1)
+        assert parse(await hub.latest(1))["revision"] == 6
+        assert (await hub.latest_view(1))["revision"] == 6
+        hub.unsubscribe(1, again)
+
+    asyncio.run(scenario())
+
+
+def test_latest_view_is_the_cache_while_phones_listen_and_a_fresh_read_otherwise(
+    fast: None,
+):
+    store = FakeStore({1: 5, 2: 3})
+
+    async def scenario() -> None:
+        hub = store.hub()
+        queue = hub.subscribe(1)
+        await next_event(queue)
+        reads = len(store.view_reads)
+        for _ in range(20):  # a room of phones asking at once
+            assert (await hub.latest_view(1))["revision"] == 5
+        assert len(store.view_reads) == reads  # no read: the hub has it
+        assert (await hub.latest_view(2))["revision"] == 3  # nobody follows 2: read now
+        assert 2 in store.view_reads
+        del store.revisions[2]
+        assert await hub.latest_view(2) is None  # deleted
+        hub.unsubscribe(1, queue)
+
+    asyncio.run(scenario())
+
+
+def test_the_view_route_is_served_from_the_hub(
+    fast: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """GET /api/view for a session this process follows costs no database read."""
+    monkeypatch.setenv("WORKSHOP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("WORKSHOP_DATABASE_URL", raising=False)
+    store = FakeStore({1: 5})
+    hub = store.hub()
+    monkeypatch.setattr(answers, "HUB", hub)
+    monkeypatch.setitem(events._SESSION_IDS, "CODE01", 1)
+
+    def request(code: str) -> Request:
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": f"/api/view/{code}",
+            "path_params": {"code": code},
+            "headers": [],
+            "query_string": b"",
+        }
+        return Request(scope)
+
+    async def scenario() -> None:
+        queue = hub.subscribe(1)
+        pushed = (await next_event(queue))["view"]
+        reads = len(store.view_reads)
+        for _ in range(20):
+            reply = await answers.get_view(request("CODE01"))
+            assert reply.status_code == 200
+            assert json.loads(reply.body) == pushed
+        assert len(store.view_reads) == reads
+        del store.revisions[1]  # deleted: said with the reason the phone acts on
+        await asyncio.sleep(0.2)
+        reply = await answers.get_view(request("CODE01"))
+        assert reply.status_code == 404
+        assert json.loads(reply.body)["reason"] == "unknown"
+        hub.unsubscribe(1, queue)
+
+    with routes_client():
+        asyncio.run(scenario())
+
+
+def test_session_id_of_reads_each_code_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A phone's stream reconnects every ~30 s and /api/view may be asked by a whole
+    room: the code is looked up once per process."""
+    monkeypatch.setenv("WORKSHOP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("WORKSHOP_DATABASE_URL", raising=False)
+    monkeypatch.setattr(events, "_SESSION_IDS", {})
+    with routes_client():
+        started = make_session(web_context().db)
+        lookups: list[str] = []
+        real = services.get_session_by_code
+
+        def counted(**kwargs: Any) -> Any:
+            lookups.append(kwargs["code"])
+            return real(**kwargs)
+
+        monkeypatch.setattr(services, "get_session_by_code", counted)
+
+        async def scenario() -> None:
+            code = started.session.code
+            assert await events.session_id_of(code) == started.session.id
+            assert await events.session_id_of(code) == started.session.id
+            assert lookups == [code]
+            with pytest.raises(SessionNotFound):
+                await events.session_id_of("ZZZZZZ")
+            with pytest.raises(SessionNotFound):  # an unknown code is not remembered
+                await events.session_id_of("ZZZZZZ")
+            assert lookups == [code, "ZZZZZZ", "ZZZZZZ"]
+
+        asyncio.run(scenario())
+
+
+def test_a_busy_store_at_the_first_event_ends_the_stream_with_a_longer_retry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """No error page, no hanging stream: it ends, asking the browser to come back later
+    than usual (a busy store needs air, not a room of instant reconnects)."""
+    monkeypatch.setenv("WORKSHOP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("WORKSHOP_DATABASE_URL", raising=False)
+    monkeypatch.setattr(events, "POLL_SECONDS", 0.02)
+    store = FakeStore({1: 5})
+    store.busy = True
+    hub = store.hub()
+    monkeypatch.setattr(events, "HUB", hub)
+    monkeypatch.setitem(events._SESSION_IDS, "CODE01", 1)
+    with routes_client() as client:
+        reply = client.get("/events/CODE01")
+    assert reply.status_code == 200
+    assert reply.headers["content-type"].startswith("text/event-stream")
+    chunks = [c for c in reply.text.split("\n\n") if c]
+    assert chunks == [f"retry: {events.RETRY_MS}", f"retry: {events.BUSY_RETRY_MS}"]
+    assert events.BUSY_RETRY_MS > events.RETRY_MS
+    assert hub.listener_count() == 0  # the phone that left is forgotten
 
 
 def test_the_first_listener_reads_the_view_once_and_gets_it_once(fast: None):

@@ -20,7 +20,6 @@ from .. import services
 from ..context import AppContext
 from ..domain.codes import is_plausible_token, normalise_join_code
 from ..domain.errors import NotFound, SessionEnded, SessionNotFound, WorkshopError
-from ..domain.model import Session
 from ..phone_view import read_phone_view
 from .literal import inert, literal
 from .participant import PRIVACY_LINE, URL_TOKEN_PARAM
@@ -76,7 +75,7 @@ def join(ctx: AppContext, *, code: str, token: str) -> int | None:
         render_code_entry(problem=str(error))
         return None
     except SessionEnded:
-        render_ended(services.find_session_by_code(db=ctx.db, code=code))
+        render_ended(_title_of(ctx, code))
         return None
     except WorkshopError as error:  # the store is busy (or a bad ticket): say so, retry
         st.warning(str(error), icon=":material/hourglass_top:")
@@ -86,12 +85,21 @@ def join(ctx: AppContext, *, code: str, token: str) -> int | None:
     return participation.session.id
 
 
-def render_ended(session: Session | None) -> None:
+def render_ended(title: str | None) -> None:
     st.title("Thank you!")
-    if session is not None:
-        st.caption(literal(session.title))
+    if title:
+        st.caption(literal(title))
     st.success(str(SessionEnded()), icon=":material/celebration:")
     st.write("You can close this page now. Your answers stay anonymous.")
+
+
+def _title_of(ctx: AppContext, code: str) -> str | None:
+    """The session's title for the thank-you screen; None if the store is busy."""
+    try:
+        session = services.find_session_by_code(db=ctx.db, code=code)
+    except WorkshopError:
+        return None
+    return None if session is None else session.title
 
 
 def render_privacy_line() -> None:
@@ -128,7 +136,7 @@ def render_live(ctx: AppContext, *, session_id: int, token: str) -> None:
         retry_soon()
         return
     if view["session"]["status"] != "live":
-        render_ended(services.find_session_by_code(db=ctx.db, code=view["session"]["code"]))
+        render_ended(view["session"]["title"])
         return
     url_token = st.query_params.get(URL_TOKEN_PARAM)
     mount_phone(

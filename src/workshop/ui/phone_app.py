@@ -36,10 +36,12 @@ def mount_phone(
             "view": view,
             "mine": mine,
             "token": url_token,  # only where cookies are blocked (it is in the URL anyway)
+            # Absolute: ``st.App`` serves its routes at the root, whatever the page path.
             "urls": {
-                "events": f"events/{code}",
-                "view": f"api/view/{code}",
-                "answer": "api/answer",
+                "events": f"/events/{code}",
+                "view": f"/api/view/{code}",
+                "mine": f"/api/mine/{code}",
+                "answer": "/api/answer",
             },
         },
         key=COMPONENT_KEY,

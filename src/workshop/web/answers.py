@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .. import services
+from ..context import AppContext
 from ..domain.codes import is_plausible_token
 from ..domain.errors import (
     InvalidAnswer,
@@ -36,10 +38,15 @@ from ..domain.errors import (
     StoreBusy,
     WorkshopError,
 )
-from ..phone_view import read_phone_view
 from .context import web_context
+from .events import HUB, session_id_of
 from .participant_cookie import PARTICIPANT_COOKIE, read_cookie
 
+log = logging.getLogger(__name__)
+UNEXPECTED = (
+    "Something went wrong on the server, so your answer may not have been saved. "
+    "Please send it again."
+)
 MAX_BODY_BYTES = 32_768  # the longest answer allowed is a few KB of text
 NO_STORE = {"Cache-Control": "no-store"}
 _REASONS: tuple[tuple[type[WorkshopError], str, int], ...] = (
@@ -119,36 +126,93 @@ def submit(body: dict[str, Any], token: str | None) -> JSONResponse:
         )
     except WorkshopError as error:
         return _refusal_for(error)
+    except Exception:  # a failure nobody foresaw: say so in words, never a bare 500 page
+        log.exception("answer not stored")
+        return _refusal("failed", UNEXPECTED, 500)
+    # The session's revision after the commit: a later view of this prompt with no answer
+    # at all means the facilitator reset it (the phone then asks again).
+    revision = _revision_after(ctx, session.id)
     # The phone knows the prompt it showed and words the stored value itself.
     return JSONResponse(
-        {"ok": True, "prompt": answer.prompt_id, "value": answer.value}, headers=NO_STORE
+        {"ok": True, "prompt": answer.prompt_id, "value": answer.value, "revision": revision},
+        headers=NO_STORE,
     )
 
 
+def _revision_after(ctx: AppContext, session_id: int) -> int | None:
+    """None when it cannot be read: the answer is stored all the same, and the phone then
+    keeps its receipt whatever it sees (a reset of this prompt would go unnoticed)."""
+    try:
+        return services.get_revision(db=ctx.db, session_id=session_id)
+    except WorkshopError:
+        return None
+
+
 async def post_answer(request: Request) -> Response:
-    body = await _json_body(request)
+    try:
+        body = await _json_body(request)
+    except ClientDisconnect:  # the phone went away mid-request: nobody to answer
+        return Response(status_code=400)
     if isinstance(body, JSONResponse):
         return body
     return await asyncio.to_thread(submit, body, _token(request, body))
 
 
 async def get_view(request: Request) -> Response:
-    """The phone view now (a phone whose push stream went silent asks for it)."""
-    code = request.path_params["code"]
+    """The phone view now (a phone whose push stream went silent asks for it).
 
-    def read() -> dict[str, Any]:
-        db = web_context().db
-        session = services.get_session_by_code(db=db, code=code)
-        return read_phone_view(db=db, session_id=session.id)
-
+    Served from the push hub's cache when this process follows the session already, so
+    a room of phones waking up at once costs no database reads.
+    """
     try:
-        view = await asyncio.to_thread(read)
+        session_id = await session_id_of(request.path_params["code"])
+        view = await HUB.latest_view(session_id)
     except WorkshopError as error:
         return _refusal_for(error)
+    if view is None:
+        return _refusal_for(NotFound("This session no longer exists."))
     return JSONResponse(view, headers=NO_STORE)
+
+
+def find_mine(code: str, prompt_id: object, token: str | None) -> JSONResponse:
+    """This participant's stored answer to one prompt (blocking; a worker thread)."""
+    ctx = web_context()
+    try:
+        session = services.get_session_by_code(db=ctx.db, code=code)
+        if not (isinstance(prompt_id, str) and prompt_id.isascii() and prompt_id.isdigit()):
+            raise NotFound("That question does not belong to this session.")
+        if len(prompt_id) > 18:  # no row id is that long (and int() of 5,000 digits fails)
+            raise NotFound("That question does not belong to this session.")
+        answer = services.find_my_answer(
+            db=ctx.db,
+            secret=ctx.participant_secret,
+            session_id=session.id,
+            prompt_id=int(prompt_id),
+            token=token,
+        )
+    except WorkshopError as error:
+        return _refusal_for(error)
+    return JSONResponse(
+        {
+            "prompt": int(prompt_id),
+            "value": None if answer is None else answer.value,
+            "revision": session.revision,
+        },
+        headers=NO_STORE,
+    )
+
+
+async def get_mine(request: Request) -> Response:
+    """GET /api/mine/{code}/{prompt}: the phone went back to a question it has not seen
+    answered since it loaded (its answer lives in the database, not in the page)."""
+    token = _token(request, {"p": request.query_params.get("p")})
+    return await asyncio.to_thread(
+        find_mine, request.path_params["code"], request.path_params["prompt"], token
+    )
 
 
 ANSWER_ROUTES = [
     Route("/api/answer", post_answer, methods=["POST"]),
     Route("/api/view/{code}", get_view, methods=["GET"]),
+    Route("/api/mine/{code}/{prompt}", get_mine, methods=["GET"]),
 ]

@@ -43,6 +43,7 @@ HEARTBEAT_SECONDS = 10.0
 # (after ``retry``). It bounds how long a server shutdown waits for open streams.
 STREAM_SECONDS = 30.0
 RETRY_MS = 1000  # the browser reconnects this soon after a stream ends
+BUSY_RETRY_MS = 5000  # ...and this late when the store was too busy to answer
 BOOT_ID = secrets.token_hex(6)  # new at every process start
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,20 @@ class RevisionHub:
 
     def listener_count(self) -> int:
         return sum(len(q) for q in self._listeners.values())
+
+    async def latest_view(self, session_id: int) -> View | None:
+        """The latest view of a session (None: deleted), from the cache when it has one."""
+        if session_id in self._listeners:
+            await self.latest(session_id)  # keeps what it reads for the listeners
+        if session_id in self._views:
+            return self._views[session_id]
+        return await asyncio.to_thread(self._read_view_or_none, session_id)
+
+    def _read_view_or_none(self, session_id: int) -> View | None:
+        try:
+            return self._read_view(session_id)
+        except NotFound:
+            return None
 
     async def latest(self, session_id: int) -> str:
         """The latest event of a session (read now if the poller has not yet).
@@ -145,6 +160,8 @@ class RevisionHub:
     def _publish(
         self, session_id: int, revision: int, view: View | None, baseline: Marker | None = None
     ) -> None:
+        if session_id not in self._listeners:  # the last one left while this was read
+            return
         event = self._keep(session_id, revision, view, baseline)
         for queue in list(self._listeners.get(session_id, ())):
             _put_latest(queue, event)
@@ -155,9 +172,10 @@ class RevisionHub:
         """The view (None: deleted) and, if it shows results, the answer marker it holds.
 
         ``seen``: (prompt id, marker) read just BEFORE this view, so the view holds every
-        answer the marker counts. Otherwise the marker is read right after the view. An
-        answer arriving later then changes the marker and is pushed at the next check;
-        a baseline taken only at that check would hide it until the next answer.
+        answer the marker counts. Otherwise the marker is read between two reads of the
+        view, for the same reason. An answer arriving later then changes the marker and
+        is pushed at the next check; a baseline taken only at that check, or read after
+        the view, could hide it until the next answer.
         """
         try:
             view = self._read_view(session_id)
@@ -168,7 +186,14 @@ class RevisionHub:
         prompt_id = view["prompt"]["id"]
         if seen is not None and seen[0] == prompt_id:
             return view, (prompt_id, seen[1])
-        return view, (prompt_id, self._read_marker(prompt_id))
+        marker = self._read_marker(prompt_id)
+        try:
+            again = self._read_view(session_id)
+        except NotFound:
+            return None, None
+        if again["results"] is None or again["prompt"]["id"] != prompt_id:
+            return again, None  # changed meanwhile: the next tick starts afresh
+        return again, (prompt_id, marker)
 
     async def _refresh(self, session_id: int, seen: Marker | None = None) -> None:
         view, baseline = await asyncio.to_thread(self._read_fresh, session_id, seen)
@@ -232,7 +257,8 @@ _SESSION_IDS: dict[str, int] = {}
 _MAX_KNOWN_CODES = 10_000
 
 
-async def _session_id(code: str) -> int:
+async def session_id_of(code: str) -> int:
+    """The session id for a join code (cached; raises SessionNotFound)."""
     known = _SESSION_IDS.get(code)
     if known is not None:
         return known
@@ -248,7 +274,7 @@ async def session_events(request: Request) -> Response:
     """GET /events/{code}: an SSE stream of what the session's phones show."""
     code = request.path_params["code"]
     try:
-        session_id = await _session_id(code)
+        session_id = await session_id_of(code)
     except (SessionNotFound, NotFound) as exc:
         return PlainTextResponse(str(exc), status_code=404)
     except WorkshopError as exc:  # the store is busy: the browser tries again
@@ -261,7 +287,11 @@ async def session_events(request: Request) -> Response:
         queue = HUB.subscribe(session_id)  # here, so that ``finally`` always undoes it
         try:
             yield f"retry: {RETRY_MS}\n\n"
-            event = await HUB.latest(session_id)  # a deleted session: its view is None
+            try:
+                event = await HUB.latest(session_id)  # a deleted session: its view is None
+            except WorkshopError:  # the store is busy: end here, the browser comes back
+                yield f"retry: {BUSY_RETRY_MS}\n\n"
+                return
             yield event
             loop = asyncio.get_running_loop()
             ends_at = loop.time() + lasts

@@ -1,7 +1,8 @@
 // The phone's live part, drawn in the browser (see ui/phone_app.py for why).
 // Every piece of session or participant text is set with textContent, never as HTML.
 const SILENT_MS = 25000; // no event for this long: ask /api/view (a proxy buffering SSE)
-const RETRY_MS = 5000;
+const RETRY_MS = 5000; // plus up to as much again, so phones do not retry in step
+const SEND_TIMEOUT_MS = 15000; // a send with no reply by then is reported as not sent
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -69,7 +70,7 @@ function scale(prompt, value) {
   if (prompt.minLabel) { ends.push(`${prompt.scaleMin} = ${prompt.minLabel}`); }
   if (prompt.maxLabel) { ends.push(`${prompt.scaleMax} = ${prompt.maxLabel}`); }
   let chosen = Number.isInteger(value) ? value : null;
-  const row = el("div", { class: points.length <= 7 ? "scale" : "scale wrap", role: "group",
+  const row = el("div", { class: "scale", role: "group",
     "aria-label": `Your rating, from ${prompt.scaleMin} to ${prompt.scaleMax}` });
   const buttons = points.map((point) => el("button", {
     type: "button", class: "point", "aria-pressed": String(point === chosen), text: String(point),
@@ -87,11 +88,16 @@ function scale(prompt, value) {
 }
 
 function openText(prompt, value) {
+  // No maxlength: a pasted text would be cut silently; the counter turns red instead and
+  // the server says what is too long.
   const box = el("textarea", { id: `text-${prompt.id}`, rows: "5",
-    maxlength: String(prompt.maxLength), placeholder: "Type here…", "aria-label": "Your answer" });
+    placeholder: "Type here…", "aria-label": "Your answer" });
   box.value = typeof value === "string" ? value : "";
   const counter = el("p", { class: "counter" });
-  const count = () => { counter.textContent = `${box.value.length}/${prompt.maxLength}`; };
+  const count = () => {
+    counter.textContent = `${box.value.length}/${prompt.maxLength}`;
+    counter.classList.toggle("over", box.value.length > prompt.maxLength);
+  };
   box.addEventListener("input", count);
   count();
   const node = el("div", {},
@@ -113,7 +119,7 @@ function wordCloud(prompt, value) {
   for (let i = 0; i < prompt.maxEntries; i += 1) {
     const label = prompt.maxEntries > 1 ? `${noun} ${i + 1}` : `Your ${noun.toLowerCase()}`;
     const input = el("input", { type: "text", id: `word-${prompt.id}-${i}`,
-      maxlength: String(prompt.entryLength), autocomplete: "off", "aria-label": label });
+      autocomplete: "off", "aria-label": label });
     input.value = entries[i] || "";
     inputs.push(input);
     node.append(el("label", { class: "label small", for: input.id, text: label }), input);
@@ -131,16 +137,41 @@ const INPUTS = {
 
 // ---- the app -----------------------------------------------------------------------
 
+// What a participant typed but did not send yet, per prompt; kept in sessionStorage so
+// that a reload, a closed-then-reopened prompt or a refused send gives it back.
+function draftStore(code) {
+  const key = (promptId) => `workshop:${code}:draft:${promptId}`;
+  return {
+    get(promptId) {
+      try {
+        const raw = sessionStorage.getItem(key(promptId));
+        return raw === null ? undefined : JSON.parse(raw);
+      } catch (error) { return undefined; }
+    },
+    set(promptId, value) {
+      try { sessionStorage.setItem(key(promptId), JSON.stringify(value)); } catch (error) { /* full or off */ }
+    },
+    drop(promptId) {
+      try { sessionStorage.removeItem(key(promptId)); } catch (error) { /* off */ }
+    },
+  };
+}
+
 function createPhone(data) {
   const state = {
     code: data.code, token: data.token, urls: data.urls,
     view: null, drawnKey: null, resultsKey: null,
-    answers: {}, // prompt id -> value stored from this phone (this page's life)
+    // prompt id -> { value, revision } stored from this phone; revision: the session's
+    // revision when it was stored (a later revision with no answers at all = a reset)
+    answers: {},
+    asked: {}, // prompt ids whose stored answer was asked for (after going back)
+    highest: 0, // the highest question number this page has shown
     lastStored: null, // { prompt, number } of the answer stored last
-    editing: false, sending: false,
+    editing: false,
     heardAt: Date.now(), source: null,
     stats: { events: 0, draws: 0, polls: 0, sent: 0, stored: 0 },
   };
+  const drafts = draftStore(data.code);
   const root = el("div", { class: "phone" });
   const header = el("p", { class: "header" });
   const earlier = el("p", { class: "earlier", role: "status" });
@@ -152,6 +183,13 @@ function createPhone(data) {
   const say = (slot, text, tone) => {
     slot.replaceChildren();
     if (text) { slot.append(el("div", { class: `box ${tone}`, text })); }
+  };
+  const mineOf = (promptId) => {
+    const known = state.answers[promptId];
+    return known === undefined ? undefined : known.value;
+  };
+  const confirmSaved = (stored) => {
+    earlier.textContent = `✓ Your answer to question ${stored.number} was saved.`;
   };
 
   function drawHeader(view) {
@@ -168,8 +206,8 @@ function createPhone(data) {
   }
 
   function drawOpen(prompt) {
-    const mine = state.answers[prompt.id];
-    const parts = [el("h2", { class: "question", text: prompt.text })];
+    const mine = mineOf(prompt.id);
+    const parts = [el("h2", { class: "question", tabindex: "-1", text: prompt.text })];
     if (mine !== undefined && !state.editing) {
       parts.push(receipt(prompt, mine), el("button", {
         type: "button", class: "secondary", text: "Change my answer",
@@ -178,11 +216,16 @@ function createPhone(data) {
       main.replaceChildren(...parts);
       return;
     }
-    const input = INPUTS[prompt.kind](prompt, mine, `choice-${prompt.id}`);
+    const draft = drafts.get(prompt.id);
+    const input = INPUTS[prompt.kind](prompt, draft !== undefined ? draft : mine, `choice-${prompt.id}`);
     const message = el("div", { class: "message", role: "alert" });
     const send = el("button", { type: "submit", class: "primary",
       text: mine === undefined ? "Send my answer" : "Update my answer" });
     const form = el("form", { class: "answer-form", novalidate: true }, input.node, send, message);
+    const keep = () => drafts.set(prompt.id, input.read());
+    form.addEventListener("input", keep);
+    form.addEventListener("change", keep);
+    form.addEventListener("click", () => setTimeout(keep, 0)); // scale points
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       submit(prompt, input.read(), send, message);
@@ -190,15 +233,15 @@ function createPhone(data) {
     parts.push(form);
     if (mine !== undefined) {
       parts.push(el("button", { type: "button", class: "secondary", text: "Keep my answer",
-        onclick: () => { state.editing = false; redraw(); } }));
+        onclick: () => { drafts.drop(prompt.id); state.editing = false; redraw(); } }));
     }
     main.replaceChildren(...parts);
   }
 
   function drawClosed(prompt) {
-    const mine = state.answers[prompt.id];
+    const mine = mineOf(prompt.id);
     main.replaceChildren(el("div", { class: "waiting" },
-      el("h2", { class: "closed", text: "Answering is closed" }),
+      el("h2", { class: "closed", tabindex: "-1", text: "Answering is closed" }),
       el("p", { class: "caption", text: `Question ${prompt.number}: ${prompt.text}` }),
       mine === undefined ? null : el("p", { class: "label", text: "Your answer" }),
       mine === undefined ? null : el("p", { class: "answer", text: shownValue(prompt, mine) }),
@@ -261,32 +304,72 @@ function createPhone(data) {
   }
 
   function redraw() {
+    const key = state.drawnKey;
     state.drawnKey = null;
-    show(state.view);
+    show(state.view, key);
   }
 
-  function show(view) {
+  // The facilitator deleted this prompt's answers ("reset"): forget ours, ask again.
+  function forgetIfReset(view) {
+    const prompt = view.prompt;
+    const known = state.answers[prompt.id];
+    if (known !== undefined && prompt.answered === 0 && view.revision > known.revision) {
+      delete state.answers[prompt.id];
+      state.editing = false;
+      state.drawnKey = null;
+    }
+  }
+
+  // Going back to an earlier question after a reload: this page never saw our answer
+  // to it, so ask once (going forward costs nothing: those were not answered yet).
+  function askForMine(prompt) {
+    if (state.asked[prompt.id] || state.answers[prompt.id] !== undefined) { return; }
+    if (prompt.number >= state.highest) { return; }
+    state.asked[prompt.id] = true;
+    fetch(`${state.urls.mine}/${prompt.id}${state.token ? `?p=${state.token}` : ""}`,
+      { cache: "no-store", credentials: "same-origin" })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((reply) => {
+        if (!reply || reply.value === null || state.answers[prompt.id] !== undefined) { return; }
+        state.answers[prompt.id] = { value: reply.value, revision: reply.revision };
+        if (state.view && state.view.prompt && state.view.prompt.id === prompt.id) { redraw(); }
+      })
+      .catch(() => { state.asked[prompt.id] = false; });
+  }
+
+  function show(view, previousKey) {
     if (view === null) { drawGone(); return; }
+    if (state.drawnKey === "gone" || state.drawnKey === "ended") { return; }
     if (state.view && view.revision < state.view.revision && view.session.status === "live") {
       return; // an older view (a slow poll overtaken by a push)
     }
     state.view = view;
     if (view.session.status !== "live") { drawEnded(view); return; }
     const prompt = view.prompt;
+    forgetIfReset(view);
     const key = `${prompt.id}:${prompt.open}`;
     if (key !== state.drawnKey) {
-      const movedOn = state.drawnKey !== null && !state.drawnKey.startsWith(`${prompt.id}:`);
+      const before = state.drawnKey || previousKey || null;
+      const movedOn = before !== null && !before.startsWith(`${prompt.id}:`);
+      const focusWasHere = main.contains(document.activeElement)
+        || (root.getRootNode().activeElement && main.contains(root.getRootNode().activeElement));
       if (movedOn) { state.editing = false; }
       say(notice, ""); // a warning about the previous state (moved on, closed) is stale now
       state.drawnKey = key;
       drawHeader(view);
       // Once the room moved on, say (once) that the last answer sent from here was stored.
       const stored = state.lastStored;
-      const confirm = Boolean(stored) && stored.prompt !== prompt.id && movedOn;
-      earlier.textContent = confirm ? `✓ Your answer to question ${stored.number} was saved.` : "";
-      if (confirm) { state.lastStored = null; }
+      if (stored && stored.prompt !== prompt.id && movedOn) {
+        confirmSaved(stored);
+        state.lastStored = null;
+      } else if (movedOn) {
+        earlier.textContent = "";
+      }
       if (prompt.open) { drawOpen(prompt); } else { drawClosed(prompt); }
+      if (movedOn && focusWasHere) { main.querySelector("h2")?.focus(); }
       state.stats.draws += 1;
+      askForMine(prompt);
+      state.highest = Math.max(state.highest, prompt.number);
     }
     drawResults(view);
     root.dataset.prompt = String(prompt.id);
@@ -294,39 +377,49 @@ function createPhone(data) {
   }
 
   async function submit(prompt, value, send, message) {
-    if (state.sending) { return; }
-    state.sending = true;
+    if (send.disabled) { return; } // this form is sending already
     send.disabled = true;
     const label = send.textContent;
     send.textContent = "Sending…";
     say(message, "");
     state.stats.sent += 1;
     let reply = null;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), SEND_TIMEOUT_MS);
     try {
       const response = await fetch(state.urls.answer, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         credentials: "same-origin",
+        signal: abort.signal,
         body: JSON.stringify({ code: state.code, prompt: prompt.id, value, p: state.token }),
       });
       reply = await response.json().catch(() => null);
     } catch (error) {
       reply = null;
     }
-    state.sending = false;
+    clearTimeout(timer);
     send.disabled = false;
     send.textContent = label;
     if (reply === null) {
-      say(message, "Could not reach the server, so your answer was not sent yet. Please tap Send again in a moment.", "error");
+      say(message, "Could not reach the server, so your answer may not have been sent. Please tap Send again in a moment.", "error");
       return;
     }
+    const current = state.view && state.view.prompt ? state.view.prompt.id : null;
     if (reply.ok) {
       state.stats.stored += 1;
-      state.answers[prompt.id] = reply.value;
-      state.lastStored = { prompt: prompt.id, number: prompt.number };
-      state.editing = false;
-      say(notice, "");
-      redraw();
+      // No revision (the server could not read it): never take this answer for reset.
+      const revision = Number.isInteger(reply.revision) ? reply.revision : Number.MAX_SAFE_INTEGER;
+      state.answers[prompt.id] = { value: reply.value, revision };
+      drafts.drop(prompt.id);
+      if (current === prompt.id) {
+        state.lastStored = { prompt: prompt.id, number: prompt.number };
+        state.editing = false;
+        say(notice, "");
+        redraw();
+      } else { // the room moved on while this answer travelled: it is stored all the same
+        confirmSaved({ number: prompt.number });
+      }
       return;
     }
     if (reply.reason === "unknown") {
@@ -347,8 +440,9 @@ function createPhone(data) {
     state.stats.polls += 1;
     try {
       const response = await fetch(state.urls.view, { cache: "no-store", credentials: "same-origin" });
-      if (response.status === 404) { show(null); return; }
-      if (response.ok) { show(await response.json()); }
+      if (response.ok) { show(await response.json()); return; }
+      const reply = await response.json().catch(() => null);
+      if (response.status === 404 && reply && reply.reason === "unknown") { show(null); }
     } catch (error) { /* the server is away; the stream reconnects by itself */ }
   }
 
@@ -364,7 +458,8 @@ function createPhone(data) {
     };
     source.onerror = () => {
       if (source.readyState === EventSource.CLOSED && state.source === source) {
-        setTimeout(() => { if (state.source === source) { poll(); listen(); } }, RETRY_MS);
+        const wait = RETRY_MS * (1 + Math.random());
+        setTimeout(() => { if (state.source === source) { poll(); listen(); } }, wait);
       }
     };
   }
@@ -372,6 +467,13 @@ function createPhone(data) {
   function stop() {
     if (state.source) { state.source.close(); state.source = null; }
     clearInterval(state.watchdog);
+    document.removeEventListener("visibilitychange", onVisible);
+  }
+
+  // A phone waking up: its stream may have died while asleep without an error yet.
+  function onVisible() {
+    const open = state.source && state.source.readyState === EventSource.OPEN;
+    if (document.visibilityState === "visible" && state.source && !open) { poll(); }
   }
 
   state.watchdog = setInterval(() => {
@@ -379,16 +481,16 @@ function createPhone(data) {
     state.heardAt = Date.now();
     poll();
   }, SILENT_MS / 4);
-  document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "visible" && state.source) { poll(); }
-  });
+  document.addEventListener("visibilitychange", onVisible);
 
   return {
-    root, state,
+    root, state, stop,
     update(next) {
-      if (next.mine) { state.answers[next.mine.prompt] = next.mine.value; }
+      if (next.mine && state.answers[next.mine.prompt] === undefined) {
+        state.answers[next.mine.prompt] = { value: next.mine.value, revision: next.view.revision };
+      }
       show(next.view);
-      if (!state.source && next.view && next.view.session.status === "live") { listen(); }
+      if (!state.source && state.drawnKey !== "gone" && state.drawnKey !== "ended") { listen(); }
     },
   };
 }
@@ -397,7 +499,7 @@ export default function (component) {
   const { parentElement, data } = component;
   let phone = window.__workshopPhone;
   if (!phone || phone.state.code !== data.code) {
-    if (phone) { phone.state.source && phone.state.source.close(); }
+    if (phone) { phone.stop(); }
     phone = window.__workshopPhone = createPhone(data);
   }
   if (phone.root.parentNode !== parentElement) { parentElement.append(phone.root); }
