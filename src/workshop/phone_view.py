@@ -13,12 +13,12 @@ from typing import Any
 
 from . import services
 from .domain.model import LiveView, Prompt, PromptKind
+from .domain.rules import WORD_ENTRY_LIMIT
 from .results import Tally
 from .storage import Database
 
 MAX_WORDS = 15  # word-cloud entries listed on a phone
 MAX_CARDS = 20  # open answers listed on a phone
-WORD_ENTRY_LIMIT = 60  # what rules.validate_answer allows per word-cloud entry
 
 
 def read_phone_view(*, db: Database, session_id: int) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from .text import clean_text, has_visible_text
 
 # A hard cap on anything a phone can send, whatever a template says.
 ABSOLUTE_TEXT_LIMIT = 2000
+WORD_ENTRY_LIMIT = 60  # characters per word-cloud entry, whatever the prompt allows
 
 
 def check_can_answer(session: Session, prompt: Prompt) -> None:
@@ -107,7 +108,9 @@ def _word_entries(raw: Any, spec: PromptSpec) -> list[str]:
     entries: list[str] = []
     seen: set[str] = set()  # folded entries: repeats are dropped in linear time
     for item in items:
-        text = _bounded_text(item, limit=min(spec.max_length, 60), keep_newlines=False)
+        text = _bounded_text(
+            item, limit=min(spec.max_length, WORD_ENTRY_LIMIT), keep_newlines=False
+        )
         if not text:
             continue
         if word_count(text) > spec.max_words:
