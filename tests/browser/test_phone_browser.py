@@ -732,6 +732,12 @@ def test_a_slow_ok_after_the_room_moved_on_leaves_the_new_form_alone(browser: Br
         expect(page.get_by_text("Received — thank you!", exact=False)).to_have_count(0)
         expect(refusal(page)).to_have_text("")
 
+        # Answering this question: its receipt says it now, the older line goes.
+        page.unroute("**/api/answer")
+        page.get_by_role("button", name="Send my answer", exact=True).click()
+        expect(page.get_by_text("Received — thank you!", exact=False)).to_be_visible()
+        expect(page.get_by_text("✓ Your answer to question 1 was saved.")).to_have_count(0)
+
 
 def test_a_send_with_no_reply_is_given_up_and_does_not_block_the_next_form(browser: Browser, room):
     """No reply within SEND_TIMEOUT_MS: the phone says it may not have been sent and lets

@@ -416,6 +416,7 @@ function createPhone(data) {
         state.lastStored = { prompt: prompt.id, number: prompt.number };
         state.editing = false;
         say(notice, "");
+        earlier.textContent = ""; // the receipt below says it now; an older "saved" is stale
         redraw();
       } else { // the room moved on while this answer travelled: it is stored all the same
         confirmSaved({ number: prompt.number });
