@@ -22,7 +22,8 @@ from bench.phone_driver import phone_data, plan_value
 from bench.sse import HttpClient, SseClient, cookie_header
 from bench.streamlit_protocol import Node, StreamlitClient
 from workshop import services
-from workshop.domain.model import PromptKind, PromptSpec, ResultsMode, Template
+from workshop.activities import make_spec
+from workshop.domain.model import ResultsMode, Template
 
 PARTICIPANT_COOKIE = "workshop_participant"
 OPTIONS = ("Alpha", "Bravo", "Charlie", "Delta")
@@ -47,8 +48,8 @@ def bench_template(tag: str, prompts: int, results: str = "mixed") -> Template:
         return ResultsMode(results)
 
     specs = tuple(
-        PromptSpec(
-            kind=PromptKind.SINGLE_CHOICE,
+        make_spec(
+            "single_choice",
             text=f"Bench {tag} question {i + 1}: which option fits best?",
             options=OPTIONS,
             results=mode(i),

@@ -36,8 +36,9 @@ if importlib.util.find_spec("workshop") is None:  # not installed: use the sourc
 
 from tests.support.postgres import create_database, find_pg_bin, throwaway_cluster  # noqa: E402
 from workshop import services  # noqa: E402
+from workshop.activities import make_spec  # noqa: E402
 from workshop.domain.codes import new_participant_token  # noqa: E402
-from workshop.domain.model import PromptKind, PromptSpec, Template  # noqa: E402
+from workshop.domain.model import Template  # noqa: E402
 from workshop.guards import SUBMIT_GUARD  # noqa: E402
 from workshop.storage import Database, make_database  # noqa: E402
 
@@ -47,7 +48,7 @@ TARGET_P95_MS = 20.0
 OPTIONS = ("Yes", "No", "Not sure")
 TEMPLATE = Template(
     title="Benchmark",
-    prompts=(PromptSpec(kind=PromptKind.SINGLE_CHOICE, text="Ready?", options=OPTIONS),),
+    prompts=(make_spec("single_choice", text="Ready?", options=OPTIONS),),
     min_answers_to_show=0,
     slug="bench",
 )

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from workshop.activities import make_spec
 from workshop.charts import (
     PROJECTOR,
     REPORT,
@@ -16,7 +17,7 @@ from workshop.charts import (
     plain,
     text_width,
 )
-from workshop.domain.model import Answer, Prompt, PromptKind, PromptSpec
+from workshop.domain.model import Answer, Prompt, PromptSpec
 from workshop.results import tally
 
 NOW = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
@@ -30,17 +31,17 @@ def answers(*values: object) -> list[Answer]:
     return [Answer(i + 1, 1, i + 1, v, NOW) for i, v in enumerate(values)]
 
 
-CHOICE = PromptSpec(
-    kind=PromptKind.SINGLE_CHOICE, text="Pick", options=("Yes", "<b>No</b>", "Maybe")
+CHOICE = make_spec(
+    "single_choice", text="Pick", options=("Yes", "<b>No</b>", "Maybe")
 )
-MULTI = PromptSpec(
-    kind=PromptKind.MULTIPLE_CHOICE, text="Pick", options=("A", "B", "C"), max_choices=2
+MULTI = make_spec(
+    "multiple_choice", text="Pick", options=("A", "B", "C"), max_choices=2
 )
-SCALE = PromptSpec(
-    kind=PromptKind.SCALE, text="Rate", scale_min=1, scale_max=5, min_label="Bad", max_label="Good"
+SCALE = make_spec(
+    "scale", text="Rate", scale_min=1, scale_max=5, min_label="Bad", max_label="Good"
 )
-CLOUD = PromptSpec(kind=PromptKind.WORD_CLOUD, text="Word")
-OPEN = PromptSpec(kind=PromptKind.OPEN_TEXT, text="Say")
+CLOUD = make_spec("word_cloud", text="Word")
+OPEN = make_spec("open_text", text="Say")
 
 
 def test_gate_hides_results_and_protects_small_counts():
@@ -82,7 +83,7 @@ def test_multiple_choice_percent_is_of_people_and_says_so():
 
 
 def test_long_option_labels_wrap():
-    spec = PromptSpec(kind=PromptKind.SINGLE_CHOICE, text="P", options=("word " * 12,))
+    spec = make_spec("single_choice", text="P", options=("word " * 12,))
     fig = figure_for(tally(make_prompt(spec), []), joined=0, style=PROJECTOR)
     assert "<br>" in fig.data[0].y[0]
 

@@ -12,8 +12,8 @@ import pytest
 
 from tests.support.builders import make_session, make_template
 from workshop import services
+from workshop.activities import make_spec
 from workshop.domain.codes import display_code, new_participant_token
-from workshop.domain.model import PromptKind, PromptSpec
 from workshop.export import COLUMNS, iso_utc, neutralise, session_csv_filename
 
 ISSUE_COLUMNS = [
@@ -183,9 +183,9 @@ def test_pseudonyms_are_stable_within_a_session_and_restart_in_the_next(db, secr
 
 def test_formula_answers_and_titles_are_neutralised(db, secret):
     template = make_template(
-        PromptSpec(kind=PromptKind.OPEN_TEXT, text="=1+2 says the prompt", max_length=200),
-        PromptSpec(kind=PromptKind.SCALE, text="Signed", scale_min=-3, scale_max=3),
-        PromptSpec(kind=PromptKind.WORD_CLOUD, text="Words", max_words=3, max_entries=3),
+        make_spec("open_text", text="=1+2 says the prompt", max_length=200),
+        make_spec("scale", text="Signed", scale_min=-3, scale_max=3),
+        make_spec("word_cloud", text="Words", max_words=3, max_entries=3),
         title="@Workshop =SUM(A1)",
     )
     room = Room(db, secret, template)
@@ -220,9 +220,9 @@ def test_formula_answers_and_titles_are_neutralised(db, secret):
 def test_accents_emoji_quotes_and_line_breaks_round_trip(db, secret):
     title = "Atelier Ça marche — Ünïcödé 👨\u200d👩\u200d👧 東京"
     template = make_template(
-        PromptSpec(kind=PromptKind.OPEN_TEXT, text="Ton avis ? 🤔", max_length=500),
-        PromptSpec(
-            kind=PromptKind.MULTIPLE_CHOICE,
+        make_spec("open_text", text="Ton avis ? 🤔", max_length=500),
+        make_spec(
+            "multiple_choice",
             text="Choisis",
             options=("Café ☕", "Thé, vert", 'Eau "plate"'),
         ),

@@ -28,6 +28,7 @@ RANKS = {
     "workshop.web": TOP,
     "workshop.cli": TOP,
 }
+ACTIVITIES = 1  # a kind's config, validation, tally, CSV cells, phone JSON (activities/)
 CORE = 2  # services, results, export, templates, config, context, guards, charts, ...
 DATABASE_LIBRARIES = ("sqlalchemy", "alembic", "psycopg", "sqlite3")
 ENTRY_SCRIPTS = ("pages", "app", "server")  # Streamlit scripts outside the package
@@ -75,10 +76,22 @@ def within(name: str, prefix: str) -> bool:
     return name == prefix or name.startswith(prefix + ".")
 
 
+def is_kind_figure(name: str) -> bool:
+    """A kind's figure module (``activities/<kind>/figure.py``, ``activities/*_figure.py``):
+    the only part of a kind that draws, so the only one that may import plotly."""
+    return within(name, "workshop.activities") and (
+        name.endswith(".figure") or name.endswith("_figure") or ".figure." in name
+    )
+
+
 def rank(name: str) -> int | None:
     """The layer of a workshop module; None for anything outside the package."""
     if not within(name, "workshop") or name == "workshop":
         return None
+    if within(name, "workshop.activities"):
+        # A kind's rules sit with storage (which parses stored prompts through them);
+        # its figure uses the chart toolkit, a core module.
+        return CORE if is_kind_figure(name) else ACTIVITIES
     for prefix, value in RANKS.items():
         if within(name, prefix):
             return value
@@ -104,6 +117,22 @@ def violations(found: list[Import]) -> list[str]:
             and not within(source, "workshop.ui")
         ):
             problems.append(f"{imp}: only workshop.ui imports Streamlit under src/")
+        if (
+            within(source, "workshop.activities")
+            and not is_kind_figure(source)
+            and not (
+                top_level in STDLIB
+                or within(target, "workshop.domain")
+                or (within(target, "workshop.activities") and not is_kind_figure(target))
+            )
+        ):
+            problems.append(
+                f"{imp}: a kind's config, validation and tally use the standard library only"
+            )
+        if within(source, "workshop.activities") and any(
+            within(target, f"workshop.{part}") for part in ("storage", "services", "ui", "web")
+        ):
+            problems.append(f"{imp}: a kind never touches storage, services or the screens")
         if within(source, "workshop") and top_level in ENTRY_SCRIPTS:
             problems.append(f"{imp}: the package never imports pages, app or server")
         if within(target, "workshop.services") and (
@@ -198,6 +227,11 @@ UPWARD = [
     ("workshop.phone_view", "from .ui.phone_app import mount_phone", "reaches up"),
     ("workshop.web.answers", "from ..storage import repository", "only through services"),
     ("workshop.export", "import pages.home", "never imports pages"),
+    ("workshop.activities.scale.kind", "import plotly.graph_objects as go", "standard library"),
+    ("workshop.activities.scale.kind", "import pandas as pd", "standard library only"),
+    ("workshop.activities.base", "from ..results import Tally", "standard library only"),
+    ("workshop.activities.scale.figure", "from ...storage import Database", "never touches"),
+    ("workshop.activities.scale.kind", "from ...services import submit_answer", "never touch"),
     ("workshop.charts", "from app import main", "never imports pages"),
     ("workshop.ui.phone", "from ..storage import repository", "only through services"),
     ("workshop.cli", "from .storage.repository import list_sessions", "only through services"),

@@ -12,10 +12,14 @@ import json
 import pytest
 
 from tests.support.builders import answer_current, make_session, make_template
-from workshop import phone_view, services
+from workshop import services
+from workshop.activities import make_spec
+from workshop.activities.open_text import kind as open_text_kind
+from workshop.activities.word_cloud import kind as word_cloud_kind
 from workshop.domain.codes import new_participant_token
 from workshop.domain.errors import InvalidAnswer, NotFound
-from workshop.domain.model import PromptKind, PromptSpec, ResultsMode
+from workshop.domain.model import ResultsMode
+from workshop.domain.rules import WORD_ENTRY_LIMIT
 from workshop.phone_view import build_phone_view, read_phone_view
 from workshop.storage import Database
 
@@ -25,21 +29,21 @@ SCRIPT = "<script>alert(1)</script>"
 
 def every_kind_template(min_answers: int = 0):
     return make_template(
-        PromptSpec(kind=PromptKind.SINGLE_CHOICE, text="One", options=("A", "B"), note=NOTE),
-        PromptSpec(
-            kind=PromptKind.MULTIPLE_CHOICE, text="Some", options=("X", "Y", "Z"), max_choices=2
+        make_spec("single_choice", text="One", options=("A", "B"), note=NOTE),
+        make_spec(
+            "multiple_choice", text="Some", options=("X", "Y", "Z"), max_choices=2
         ),
-        PromptSpec(
-            kind=PromptKind.SCALE,
+        make_spec(
+            "scale",
             text="Rate",
             scale_min=0,
             scale_max=10,
             min_label="Never",
             max_label="Always",
         ),
-        PromptSpec(kind=PromptKind.OPEN_TEXT, text="Say", max_length=120),
-        PromptSpec(kind=PromptKind.WORD_CLOUD, text="Words", max_length=30, max_words=2),
-        PromptSpec(kind=PromptKind.WORD_CLOUD, text="Long words", max_entries=1, max_words=1),
+        make_spec("open_text", text="Say", max_length=120),
+        make_spec("word_cloud", text="Words", max_length=30, max_words=2),
+        make_spec("word_cloud", text="Long words", max_entries=1, max_words=1),
         title="View room",
         min_answers=min_answers,
     )
@@ -68,25 +72,13 @@ def answer_many(db, started, values, *, secret: bytes) -> None:
         answer_current(db, started, raw, secret=secret, token=new_participant_token())
 
 
-COMMON = {
-    "maxChoices": None,
-    "scaleMin": 1,
-    "scaleMax": 5,
-    "minLabel": "",
-    "maxLabel": "",
-    "maxLength": 280,
-    "entryLength": 60,
-    "maxWords": 3,
-    "maxEntries": 3,
-    "options": [],
-}
+# Each prompt carries only its own kind's settings: nothing of another kind, no note.
 EXPECTED_PROMPTS = [
-    {"number": 1, "text": "One", "kind": "single_choice", **COMMON, "options": ["A", "B"]},
+    {"number": 1, "text": "One", "kind": "single_choice", "options": ["A", "B"]},
     {
         "number": 2,
         "text": "Some",
         "kind": "multiple_choice",
-        **COMMON,
         "options": ["X", "Y", "Z"],
         "maxChoices": 2,
     },
@@ -94,27 +86,27 @@ EXPECTED_PROMPTS = [
         "number": 3,
         "text": "Rate",
         "kind": "scale",
-        **COMMON,
         "scaleMin": 0,
         "scaleMax": 10,
         "minLabel": "Never",
         "maxLabel": "Always",
     },
-    {"number": 4, "text": "Say", "kind": "open_text", **COMMON, "maxLength": 120},
+    {"number": 4, "text": "Say", "kind": "open_text", "maxLength": 120},
     {
         "number": 5,
         "text": "Words",
         "kind": "word_cloud",
-        **COMMON,
         "maxLength": 30,
         "entryLength": 30,
         "maxWords": 2,
+        "maxEntries": 3,
     },
     {
         "number": 6,
         "text": "Long words",
         "kind": "word_cloud",
-        **COMMON,
+        "maxLength": 280,
+        "entryLength": 60,
         "maxWords": 1,
         "maxEntries": 1,
     },
@@ -155,7 +147,7 @@ def test_the_word_entry_limit_is_the_one_the_rules_apply(db: Database, secret):
     """``entryLength`` sizes the word fields: the server takes exactly that much."""
     started = make_session(db, every_kind_template())
     go_to(db, started, 5)  # max_length 280: entries are held to 60 all the same
-    assert view_of(db, started)["prompt"]["entryLength"] == phone_view.WORD_ENTRY_LIMIT == 60
+    assert view_of(db, started)["prompt"]["entryLength"] == WORD_ENTRY_LIMIT == 60
     assert answer_current(db, started, ["x" * 60], secret=secret).value == ["x" * 60]
     with pytest.raises(InvalidAnswer):
         answer_current(db, started, ["y" * 61], secret=secret)
@@ -190,13 +182,13 @@ def test_a_deleted_session_has_no_view(db: Database):
 
 def test_results_wait_for_the_facilitator_and_go_away_with_a_click(db: Database, secret):
     template = make_template(
-        PromptSpec(
-            kind=PromptKind.SINGLE_CHOICE,
+        make_spec(
+            "single_choice",
             text="Later",
             options=("A", "B"),
             results=ResultsMode.ON_REVEAL,
         ),
-        PromptSpec(kind=PromptKind.SINGLE_CHOICE, text="Live", options=("A", "B")),
+        make_spec("single_choice", text="Live", options=("A", "B")),
     )
     started = make_session(db, template)
     answer_many(db, started, ["A", "A", "B"], secret=secret)
@@ -323,13 +315,13 @@ def test_long_results_are_cut_to_what_a_phone_lists(db: Database, secret):
     show_results(db, started)
     answer_many(db, started, [f"card {i}" for i in range(25)], secret=secret)
     cards = view_of(db, started)["results"]["cards"]
-    assert len(cards) == phone_view.MAX_CARDS == 20
+    assert len(cards) == open_text_kind.MAX_CARDS == 20
     assert cards[0] == "card 24"
     go_to(db, started, 4)
     show_results(db, started)
     answer_many(db, started, [[f"w{i}"] for i in range(18)], secret=secret)
     results = view_of(db, started)["results"]
-    assert results["n"] == 18 and len(results["words"]) == phone_view.MAX_WORDS == 15
+    assert results["n"] == 18 and len(results["words"]) == word_cloud_kind.MAX_WORDS == 15
 
 
 def test_participant_text_is_carried_as_plain_data_exactly_as_stored(db: Database, secret):

@@ -10,19 +10,20 @@ import pytest
 
 from tests.support.builders import make_session
 from workshop import services
+from workshop.activities import make_spec
 from workshop.domain.codes import new_participant_token
-from workshop.domain.model import Answer, Prompt, PromptKind, PromptSpec
+from workshop.domain.model import Answer, Prompt, PromptSpec
 from workshop.results import tally
 
 T0 = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)
 
-SINGLE = PromptSpec(kind=PromptKind.SINGLE_CHOICE, text="One", options=("A", "B", "C"))
-MULTIPLE = PromptSpec(
-    kind=PromptKind.MULTIPLE_CHOICE, text="Some", options=("X", "Y", "Z"), max_choices=2
+SINGLE = make_spec("single_choice", text="One", options=("A", "B", "C"))
+MULTIPLE = make_spec(
+    "multiple_choice", text="Some", options=("X", "Y", "Z"), max_choices=2
 )
-SCALE = PromptSpec(kind=PromptKind.SCALE, text="Rate", scale_min=1, scale_max=5)
-OPEN = PromptSpec(kind=PromptKind.OPEN_TEXT, text="Say")
-CLOUD = PromptSpec(kind=PromptKind.WORD_CLOUD, text="Words")
+SCALE = make_spec("scale", text="Rate", scale_min=1, scale_max=5)
+OPEN = make_spec("open_text", text="Say")
+CLOUD = make_spec("word_cloud", text="Words")
 
 
 def prompt(spec: PromptSpec) -> Prompt:
@@ -53,7 +54,7 @@ def as_dict(table: pd.DataFrame, key: str, value: str) -> dict[object, object]:
 
 def test_single_choice_counts_and_percents_every_option_in_template_order():
     result = tally(prompt(SINGLE), answers("A", "C", "A"))
-    assert result.n == 3 and result.kind is PromptKind.SINGLE_CHOICE
+    assert result.n == 3 and result.kind == "single_choice"
     assert list(result.table.columns) == ["option", "count", "percent"]
     assert result.table["option"].tolist() == ["A", "B", "C"]
     assert result.table["count"].tolist() == [2, 0, 1]
@@ -96,7 +97,7 @@ def test_scale_distribution_mean_and_median():
 
 
 def test_scale_median_of_an_odd_count_and_signed_points():
-    signed = PromptSpec(kind=PromptKind.SCALE, text="R", scale_min=-2, scale_max=2)
+    signed = make_spec("scale", text="R", scale_min=-2, scale_max=2)
     result = tally(prompt(signed), answers(-2, 2, 1))
     assert result.table["value"].tolist() == [-2, -1, 0, 1, 2]
     assert result.mean == pytest.approx(1 / 3)

@@ -1,4 +1,5 @@
-"""Tallies -> plotly figures, one per prompt kind (no Streamlit here).
+"""The figure toolkit (no Streamlit here): styles, captions, safe labels, the word-cloud
+layout; each kind draws its own figure with it (``activities/<kind>/figure.py``).
 
 Every label that can come from a template or a participant goes through ``plain``:
 plotly interprets some HTML tags in text (``<b>``, ``<a href>``, ``<br>``), so text is
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from .domain.model import PromptKind
+from .activities import get_kind
 from .results import Tally
 
 INK = "#1b1f24"
@@ -88,18 +89,11 @@ def n_caption(n: int, joined: int) -> str:
 
 
 def figure_for(tally: Tally, *, joined: int, style: ChartStyle) -> go.Figure | None:
-    """The figure for a tally's kind (None for open text, shown as cards)."""
-    kind = tally.kind
-    if kind in (PromptKind.SINGLE_CHOICE, PromptKind.MULTIPLE_CHOICE):
-        return choice_figure(tally, joined=joined, style=style)
-    if kind is PromptKind.SCALE:
-        return scale_figure(tally, joined=joined, style=style)
-    if kind is PromptKind.WORD_CLOUD:
-        return word_cloud_figure(tally, joined=joined, style=style)
-    return None
+    """The figure the tally's kind draws (None: the screen shows the answers as cards)."""
+    return get_kind(tally.kind).figure(tally, joined=joined, style=style)
 
 
-def _base_layout(fig: go.Figure, *, title: str, style: ChartStyle) -> None:
+def base_layout(fig: go.Figure, *, title: str, style: ChartStyle) -> None:
     fig.update_layout(
         height=style.height_px,
         margin={"l": 10, "r": 30, "t": int(style.font_px * 2.4), "b": 10},
@@ -115,79 +109,6 @@ def _base_layout(fig: go.Figure, *, title: str, style: ChartStyle) -> None:
         showlegend=False,
         bargap=0.25,
     )
-
-
-def choice_figure(tally: Tally, *, joined: int, style: ChartStyle) -> go.Figure:
-    """Horizontal bars in template order, each labelled ``count · percent``."""
-    table = tally.table
-    counts = [int(c) for c in table["count"]]
-    labels = [f"{c} · {p:.0f}%" for c, p in zip(counts, table["percent"], strict=True)]
-    fig = go.Figure(
-        go.Bar(
-            x=counts,
-            y=[wrapped(str(o), style.label_chars) for o in table["option"]],
-            orientation="h",
-            text=labels,
-            textposition="outside",
-            textfont={"size": round(style.font_px * 1.1), "color": INK, "weight": "bold"},
-            cliponaxis=False,
-            marker={"color": BAR},
-            hoverinfo="skip",
-        )
-    )
-    title = n_caption(tally.n, joined)
-    if tally.kind is PromptKind.MULTIPLE_CHOICE:
-        title += " · several choices each"
-    _base_layout(fig, title=title, style=style)
-    top = max(counts, default=0)
-    fig.update_xaxes(visible=False, range=[0, max(1, top) * 1.3])
-    fig.update_yaxes(autorange="reversed", ticks="", automargin=True)
-    return fig
-
-
-def scale_figure(tally: Tally, *, joined: int, style: ChartStyle) -> go.Figure:
-    """The distribution over every point of the scale, with the mean marked."""
-    spec = tally.prompt.spec
-    table = tally.table
-    values = [int(v) for v in table["value"]]
-    counts = [int(c) for c in table["count"]]
-    ticks = []
-    for v in values:
-        end_label = spec.min_label if v == spec.scale_min else ""
-        end_label = spec.max_label if v == spec.scale_max else end_label
-        ticks.append(f"{v}<br>{wrapped(end_label, 18)}" if end_label else str(v))
-    fig = go.Figure(
-        go.Bar(
-            x=values,
-            y=counts,
-            text=[f"{c} · {p:.0f}%" for c, p in zip(counts, table["percent"], strict=True)],
-            textposition="outside",
-            textfont={"size": round(style.font_px * 1.1), "color": INK, "weight": "bold"},
-            cliponaxis=False,
-            marker={"color": BAR},
-            hoverinfo="skip",
-        )
-    )
-    title = n_caption(tally.n, joined)
-    if tally.mean is not None:
-        title += f" · mean {tally.mean:.1f}"
-    _base_layout(fig, title=title, style=style)
-    top = max(counts, default=0)
-    fig.update_yaxes(visible=False, range=[0, max(1, top) * 1.35])
-    fig.update_xaxes(tickmode="array", tickvals=values, ticktext=ticks, ticks="", automargin=True)
-    if tally.mean is not None:
-        fig.add_vline(x=tally.mean, line={"color": MEAN, "width": 5, "dash": "dash"})
-        fig.add_annotation(
-            x=tally.mean,
-            y=1.0,
-            yref="paper",
-            yanchor="bottom",
-            text=f"mean {tally.mean:.1f}",
-            showarrow=False,
-            font={"color": MEAN, "size": style.font_px},
-            bgcolor="#ffffff",
-        )
-    return fig
 
 
 # ---- word cloud -------------------------------------------------------------------------
@@ -298,39 +219,3 @@ class _Grid:
         return (col + w / 2) * self.CELL, (row + h / 2) * self.CELL
 
 
-def word_cloud_figure(tally: Tally, *, joined: int, style: ChartStyle) -> go.Figure:
-    """Words sized by how many people wrote them (a scatter of text, fixed layout)."""
-    table = tally.table
-    width, height = style.width_px, style.height_px - int(style.font_px * 2.4) - 10
-    words = [(str(w), int(c)) for w, c in zip(table["word"], table["count"], strict=True)]
-    placed = layout_word_cloud(
-        words,
-        width=width,
-        height=height,
-        max_size=style.max_word_px,
-        min_size=style.min_word_px,
-    )
-    fig = go.Figure(
-        go.Scatter(
-            x=[p.x for p in placed],
-            y=[p.y for p in placed],
-            mode="text",
-            text=[plain(p.word) for p in placed],
-            textfont={
-                "size": [p.size for p in placed],
-                "color": [p.colour for p in placed],
-                "family": FONT_FAMILY,
-                "weight": "bold",
-            },
-            customdata=[p.count for p in placed],
-            hovertemplate="%{text}: %{customdata}<extra></extra>",
-        )
-    )
-    title = n_caption(tally.n, joined)
-    if len(placed) < len(words):
-        title += f" · top {len(placed)} of {len(words)} words"
-    _base_layout(fig, title=title, style=style)
-    fig.update_layout(width=style.width_px, margin={"l": 0, "r": 0, "b": 10})
-    fig.update_xaxes(visible=False, range=[0, width], fixedrange=True)
-    fig.update_yaxes(visible=False, range=[0, height], fixedrange=True)
-    return fig

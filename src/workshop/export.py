@@ -1,7 +1,10 @@
 """Answers -> tidy CSV bytes: one row per answer, formula-safe, Excel-friendly.
 
 Multiple-choice and word-cloud answers stay one row per answer; their selections or
-entries are joined with "; " in the ``answer`` cell, in template (or typed) order.
+entries are joined with "; " in the ``answer`` cell, in template (or typed) order. Kinds
+answered item by item (ranking, 100 points, 2x2) give one row per item: the ``item``
+column names it, and the kind's own columns (``rank``, ``points``, ``x``, ``y``) hold it.
+Each kind says what its cells are (``Kind.csv_cells``).
 Hidden (moderated) answers are exported too, flagged in the ``hidden`` column, so the
 analyst decides; the room never saw them.
 """
@@ -14,9 +17,9 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from .activities import KINDS, get_kind
 from .domain.codes import display_code
 from .domain.model import Answer, Prompt, Session, pseudonym
-from .domain.rules import answer_as_text
 
 COLUMNS = [
     "session_code",
@@ -29,6 +32,8 @@ COLUMNS = [
     "answer",
     "answered_at",
     "hidden",
+    "item",  # kinds answered item by item (ranking, points, matrix): one row per item
+    *sorted({column for kind in KINDS.values() for column in kind.csv_columns}),
 ]
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A plain number such as "-2" (a point on a -3..3 scale) is data, not a formula: it stays
@@ -54,20 +59,20 @@ def export_rows(
     rows = []
     for position, answer in answers:
         prompt = by_position[position]
-        rows.append(
-            {
-                "session_code": display_code(session.code),
-                "session_title": session.title,
-                "session_started_at": iso_utc(session.started_at),
-                "prompt_number": str(prompt.number),
-                "prompt_kind": prompt.kind.value,
-                "prompt_text": prompt.text,
-                "participant": pseudonym(answer.participant_number),
-                "answer": answer_as_text(answer.value),
-                "answered_at": iso_utc(answer.answered_at),
-                "hidden": "yes" if answer.hidden else "no",
-            }
-        )
+        common = {
+            "session_code": display_code(session.code),
+            "session_title": session.title,
+            "session_started_at": iso_utc(session.started_at),
+            "prompt_number": str(prompt.number),
+            "prompt_kind": prompt.kind,
+            "prompt_text": prompt.text,
+            "participant": pseudonym(answer.participant_number),
+            "answered_at": iso_utc(answer.answered_at),
+            "hidden": "yes" if answer.hidden else "no",
+        }
+        blank = dict.fromkeys(COLUMNS, "")
+        for cells in get_kind(prompt.kind).csv_cells(prompt.spec.config, answer.value):
+            rows.append({**blank, **common, **cells})
     return rows
 
 

@@ -12,13 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from . import services
-from .domain.model import LiveView, Prompt, PromptKind
-from .domain.rules import WORD_ENTRY_LIMIT
+from .activities import get_kind
+from .domain.model import LiveView, Prompt
 from .results import Tally
 from .storage import Database
-
-MAX_WORDS = 15  # word-cloud entries listed on a phone
-MAX_CARDS = 20  # open answers listed on a phone
 
 
 def read_phone_view(*, db: Database, session_id: int) -> dict[str, Any]:
@@ -54,51 +51,20 @@ def _prompt(prompt: Prompt | None, live: LiveView, *, is_open: bool) -> dict[str
         "id": prompt.id,
         "number": prompt.number,
         "text": spec.text,
-        "kind": spec.kind.value,
+        "kind": spec.kind,
         "open": is_open,
         # how many answered (hidden ones too): 0 after a reset, so a phone that answered
         # knows its answer was deleted
         "answered": live.counts.answered,
-        "options": list(spec.options),
-        "maxChoices": spec.max_choices,
-        "scaleMin": spec.scale_min,
-        "scaleMax": spec.scale_max,
-        "minLabel": spec.min_label,
-        "maxLabel": spec.max_label,
-        "maxLength": spec.max_length,
-        "entryLength": min(spec.max_length, WORD_ENTRY_LIMIT),
-        "maxWords": spec.max_words,
-        "maxEntries": spec.max_entries,
+        # only this kind's own settings (never another kind's, never the facilitator note)
+        **get_kind(spec.kind).phone_prompt(spec.config),
     }
 
 
 def _results(tally: Tally, min_answers: int) -> dict[str, Any]:
     needed = max(1, min_answers)
-    out: dict[str, Any] = {"n": tally.n, "needed": needed, "kind": tally.kind.value}
+    out: dict[str, Any] = {"n": tally.n, "needed": needed, "kind": tally.kind}
     if tally.n < needed:
         return out
-    table, kind = tally.table, tally.kind
-    if kind in (PromptKind.SINGLE_CHOICE, PromptKind.MULTIPLE_CHOICE):
-        out["bars"] = [
-            {"label": str(r.option), "count": int(r.count), "percent": float(r.percent)}
-            for r in table.itertuples()
-        ]
-    elif kind is PromptKind.SCALE:
-        spec = tally.prompt.spec
-        ends = {spec.scale_min: spec.min_label, spec.scale_max: spec.max_label}
-        out["bars"] = [
-            {
-                "label": f"{r.value} ({ends[r.value]})" if ends.get(r.value) else str(r.value),
-                "count": int(r.count),
-                "percent": float(r.percent),
-            }
-            for r in table.itertuples()
-        ]
-        out["mean"] = None if tally.mean is None else round(tally.mean, 1)
-    elif kind is PromptKind.WORD_CLOUD:
-        out["words"] = [
-            {"word": str(r.word), "count": int(r.count)} for r in table.head(MAX_WORDS).itertuples()
-        ]
-    else:
-        out["cards"] = [str(r.text) for r in table.head(MAX_CARDS).itertuples()]
+    out.update(get_kind(tally.kind).phone_results(tally))
     return out

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from .activities import get_kind
 from .domain import codes, rules
 from .domain.errors import (
     AccessDenied,
@@ -25,7 +26,6 @@ from .domain.model import (
     LiveCounts,
     LiveView,
     Prompt,
-    PromptKind,
     ResultsMode,
     Session,
     SessionStatus,
@@ -366,9 +366,9 @@ def submit_answer(
         session = repo.get_session(conn, session_id)
         prompt = repo.get_prompt(conn, prompt_id, session_id=session_id)
         rules.check_can_answer(session, prompt)
-        value = rules.validate_answer(prompt.spec, raw)
-        if prompt.kind in (PromptKind.OPEN_TEXT, PromptKind.WORD_CLOUD):
-            rules.check_blocked_words(value, blocked_words)
+        kind = get_kind(prompt.kind)
+        value = kind.validate(prompt.spec.config, raw)
+        rules.check_blocked_words(kind.texts(value), blocked_words)
         participant_id, number = _participant(conn, session_id, token, secret)
         answered_at = _now()
         answer_id = repo.upsert_answer(

@@ -7,8 +7,9 @@ import pytest
 from tests.app.facilitator_support import app_ctx, assert_no_errors, open_page, page_text
 from tests.support.builders import answer_current, make_session, make_template
 from workshop import services
+from workshop.activities import make_spec
 from workshop.domain.codes import display_code, new_participant_token
-from workshop.domain.model import PromptKind, PromptSpec, ResultsMode
+from workshop.domain.model import ResultsMode
 from workshop.ui.presenter import projector_style, projector_wall
 from workshop.ui.results_view import WallFit, arrange_cards
 
@@ -132,7 +133,7 @@ def test_sidebar_controls_outside_presenting_mode(app_ctx, started):
 
 
 def test_open_text_is_shown_as_plain_text(app_ctx, public_url):
-    spec = PromptSpec(kind=PromptKind.OPEN_TEXT, text="Say", results=ResultsMode.LIVE)
+    spec = make_spec("open_text", text="Say", results=ResultsMode.LIVE)
     started = make_session(app_ctx.db, make_template(spec))
     hostile = '<img src=x onerror="alert(1)"> **bold** [link](http://x.org)'
     answer_current(app_ctx.db, started, hostile, secret=app_ctx.participant_secret)

@@ -99,7 +99,7 @@ def test_leadership_figures_are_sensible_for_every_prompt(app_ctx, answered):
         )
         assert tally.n == 3
         figure = figure_for(tally, joined=3, style=REPORT)
-        kind = prompt.kind.value
+        kind = prompt.kind
         if kind == "open_text":
             assert figure is None and len(tally.table) == 3
         elif kind == "word_cloud":

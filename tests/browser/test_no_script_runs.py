@@ -22,9 +22,9 @@ from tests.browser.conftest import PHONE, PROJECTOR
 from tests.support.builders import make_template
 from tests.support.server import RunningServer
 from workshop import services
+from workshop.activities import make_spec
 from workshop.config import Settings
 from workshop.domain.codes import new_participant_token
-from workshop.domain.model import PromptKind, PromptSpec
 from workshop.storage import Database, make_database
 
 UI_TIMEOUT_MS = 20_000
@@ -126,9 +126,9 @@ def room(live_server: RunningServer) -> Iterator[Room]:
     settings = Settings.from_env({"WORKSHOP_DATA_DIR": str(live_server.data_dir)})
     db = make_database(settings.database_url)
     template = make_template(
-        PromptSpec(kind=PromptKind.OPEN_TEXT, text=OPEN_TEXT, max_length=280),
-        PromptSpec(kind=PromptKind.WORD_CLOUD, text=WORDS, max_words=3, max_entries=5),
-        PromptSpec(kind=PromptKind.SINGLE_CHOICE, text=CHOICE, options=HTML_OPTIONS),
+        make_spec("open_text", text=OPEN_TEXT, max_length=280),
+        make_spec("word_cloud", text=WORDS, max_words=3, max_entries=5),
+        make_spec("single_choice", text=CHOICE, options=HTML_OPTIONS),
         title="No script runs",
     )
     started = services.start_session(db=db, template=template)

@@ -29,8 +29,9 @@ from tests.support.builders import answer_current, make_template
 from tests.support.postgres import free_port
 from tests.support.server import RunningServer, running_server, start_server, stop_server_process
 from workshop import services
+from workshop.activities import make_spec
 from workshop.config import Settings
-from workshop.domain.model import PromptKind, PromptSpec, ResultsMode
+from workshop.domain.model import ResultsMode
 from workshop.storage import Database, make_database
 from workshop.web.participant_cookie import PARTICIPANT_COOKIE
 
@@ -55,26 +56,26 @@ SILENT_MS = phone_js_constant("SILENT_MS")
 
 def phone_template():
     return make_template(
-        PromptSpec(
-            kind=PromptKind.SINGLE_CHOICE,
+        make_spec(
+            "single_choice",
             text="How did you travel here?",
             options=("On foot", "By bike", "By train"),
         ),
-        PromptSpec(kind=PromptKind.OPEN_TEXT, text="One thing we should keep", max_length=120),
-        PromptSpec(
-            kind=PromptKind.SCALE,
+        make_spec("open_text", text="One thing we should keep", max_length=120),
+        make_spec(
+            "scale",
             text="How useful was this?",
             min_label="Not at all",
             max_label="Very",
             results=ResultsMode.ON_REVEAL,
         ),
-        PromptSpec(
-            kind=PromptKind.MULTIPLE_CHOICE,
+        make_spec(
+            "multiple_choice",
             text="Which topics next time?",
             options=("Budget", "Hiring", "Tools", "Travel", LONG_OPTION),
             max_choices=2,
         ),
-        PromptSpec(kind=PromptKind.WORD_CLOUD, text="One word for today", max_words=2),
+        make_spec("word_cloud", text="One word for today", max_words=2),
     )
 
 
@@ -797,7 +798,7 @@ def test_a_send_with_no_reply_is_given_up_and_does_not_block_the_next_form(brows
         expect(page.get_by_role("button", name="Send my answer", exact=True)).to_be_visible()
 
 
-SEVEN_POINTS = PromptSpec(kind=PromptKind.SCALE, text="Days a week?", scale_min=1, scale_max=7)
+SEVEN_POINTS = make_spec("scale", text="Days a week?", scale_min=1, scale_max=7)
 
 
 def point_boxes(page: Page) -> list[dict]:
@@ -814,8 +815,8 @@ def test_a_seven_point_scale_fits_a_phone_and_long_text_is_not_cut(browser: Brow
     what is too long."""
     template = make_template(
         SEVEN_POINTS,
-        PromptSpec(kind=PromptKind.OPEN_TEXT, text="Tell us more", max_length=20),
-        PromptSpec(kind=PromptKind.WORD_CLOUD, text="Two words", max_words=2, max_entries=2),
+        make_spec("open_text", text="Tell us more", max_length=20),
+        make_spec("word_cloud", text="Two words", max_words=2, max_entries=2),
     )
     started = services.start_session(db=room.db, template=template)
     sid, key = started.session.id, started.facilitator_key

@@ -26,7 +26,7 @@ from tests.support.builders import make_template
 from tests.support.postgres import create_database, free_port
 from tests.support.server import RunningServer, start_server, stop_server_process
 from workshop import services
-from workshop.domain.model import PromptKind, PromptSpec
+from workshop.activities import make_spec
 from workshop.storage import Database, make_database
 
 pytestmark = pytest.mark.postgres
@@ -124,12 +124,12 @@ def test_answer_through_one_process_shows_on_a_presenter_of_the_other(
     browser: Browser, cluster: Cluster
 ):
     template = make_template(
-        PromptSpec(
-            kind=PromptKind.SINGLE_CHOICE,
+        make_spec(
+            "single_choice",
             text="Where are you joining from?",
             options=("Front rows", "Back rows", "Online"),
         ),
-        PromptSpec(kind=PromptKind.OPEN_TEXT, text="One word for this room"),
+        make_spec("open_text", text="One word for this room"),
     )
     started = services.start_session(db=cluster.db, template=template)
     code, key = started.session.code, started.facilitator_key

@@ -7,24 +7,24 @@ from datetime import UTC, datetime
 
 import pytest
 
+from workshop.activities import make_spec, validate_answer
 from workshop.domain.errors import InvalidAnswer, PromptClosed, PromptMoved, SessionEnded
-from workshop.domain.model import Prompt, PromptKind, PromptSpec, Session, SessionStatus
+from workshop.domain.model import Prompt, PromptSpec, Session, SessionStatus
 from workshop.domain.rules import (
     ABSOLUTE_TEXT_LIMIT,
     answer_as_text,
     check_can_answer,
-    validate_answer,
     word_count,
 )
 
-SINGLE = PromptSpec(kind=PromptKind.SINGLE_CHOICE, text="Pick", options=("Red", "Green", "Blue"))
-MULTIPLE = PromptSpec(
-    kind=PromptKind.MULTIPLE_CHOICE, text="Pick some", options=("A", "B", "C", "D"), max_choices=2
+SINGLE = make_spec("single_choice", text="Pick", options=("Red", "Green", "Blue"))
+MULTIPLE = make_spec(
+    "multiple_choice", text="Pick some", options=("A", "B", "C", "D"), max_choices=2
 )
-SCALE = PromptSpec(kind=PromptKind.SCALE, text="Rate", scale_min=1, scale_max=5)
-SIGNED_SCALE = PromptSpec(kind=PromptKind.SCALE, text="Rate", scale_min=-3, scale_max=3)
-OPEN = PromptSpec(kind=PromptKind.OPEN_TEXT, text="Say", max_length=20)
-CLOUD = PromptSpec(kind=PromptKind.WORD_CLOUD, text="Words", max_words=2, max_entries=3)
+SCALE = make_spec("scale", text="Rate", scale_min=1, scale_max=5)
+SIGNED_SCALE = make_spec("scale", text="Rate", scale_min=-3, scale_max=3)
+OPEN = make_spec("open_text", text="Say", max_length=20)
+CLOUD = make_spec("word_cloud", text="Words", max_words=2, max_entries=3)
 
 
 def refused(spec: PromptSpec, raw: object) -> str:
@@ -82,7 +82,7 @@ def test_multiple_choice_too_many_selections():
 
 
 def test_multiple_choice_without_max_allows_every_option():
-    spec = replace(MULTIPLE, max_choices=None)
+    spec = replace(MULTIPLE, config=replace(MULTIPLE.config, max_choices=None))
     assert validate_answer(spec, ["D", "C", "B", "A"]) == ["A", "B", "C", "D"]
 
 
@@ -156,7 +156,7 @@ def test_open_text_wrong_type(raw):
 
 
 def test_open_text_hard_cap_applies_whatever_the_template_says():
-    spec = replace(OPEN, max_length=10**9)
+    spec = replace(OPEN, config=replace(OPEN.config, max_length=10**9))
     refused(spec, "x" * (ABSOLUTE_TEXT_LIMIT * 4 + 1))
 
 

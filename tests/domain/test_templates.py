@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from workshop.activities import KINDS
 from workshop.domain.errors import TemplateError
-from workshop.domain.model import PromptKind, ResultsMode
+from workshop.domain.model import ResultsMode
 from workshop.templates import (
     check_files,
     list_template_files,
@@ -49,17 +50,17 @@ def test_leadership_template_ends_with_the_posts_three_questions_verbatim():
     template = load_template_file(templates_dir() / "leadership.yaml")
     first, second, third = template.prompts[-3:]
     assert [first.text, second.text, third.text] == seed_questions()
-    assert first.kind is PromptKind.SINGLE_CHOICE
-    assert second.kind is PromptKind.OPEN_TEXT
-    assert third.kind is PromptKind.OPEN_TEXT
+    assert first.kind == "single_choice"
+    assert second.kind == "open_text"
+    assert third.kind == "open_text"
 
 
 def test_leadership_template_is_a_full_arc():
     template = load_template_file(templates_dir() / "leadership.yaml")
     assert template.title == "Leadership Positions vs Leadership"
     assert template.slug == "leadership"
-    assert template.prompts[0].kind is PromptKind.WORD_CLOUD  # the warm-up
-    assert {p.kind for p in template.prompts} == set(PromptKind)  # all five kinds
+    assert template.prompts[0].kind == "word_cloud"  # the warm-up
+    assert {p.kind for p in template.prompts} == set(KINDS)  # every kind
     assert all(p.note.strip() for p in template.prompts), "every prompt has a facilitator note"
 
 
@@ -96,11 +97,11 @@ def test_defaults_apply_when_fields_are_left_out():
     )
     single, multiple, scale, open_text, cloud = template.prompts
     assert template.min_answers_to_show == 3
-    assert single.results is ResultsMode.LIVE and single.options == ("a", "b")
-    assert multiple.max_choices == 3  # every option may be picked
-    assert (scale.scale_min, scale.scale_max) == (1, 5)
-    assert open_text.max_length == 280
-    assert (cloud.max_words, cloud.max_entries) == (3, 3)
+    assert single.results is ResultsMode.LIVE and single.config.options == ("a", "b")
+    assert multiple.config.max_choices == 3  # every option may be picked
+    assert (scale.config.scale_min, scale.config.scale_max) == (1, 5)
+    assert open_text.config.max_length == 280
+    assert (cloud.config.max_words, cloud.config.max_entries) == (3, 3)
 
 
 # ---- malformed templates --------------------------------------------------------------
@@ -452,11 +453,11 @@ def test_the_example_in_the_docs_is_valid():
     example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
     template = parse_template(example, source="docs example")
     assert [p.kind for p in template.prompts] == [
-        PromptKind.WORD_CLOUD,
-        PromptKind.SINGLE_CHOICE,
-        PromptKind.MULTIPLE_CHOICE,
-        PromptKind.SCALE,
-        PromptKind.OPEN_TEXT,
+        "word_cloud",
+        "single_choice",
+        "multiple_choice",
+        "scale",
+        "open_text",
     ]
 
 
@@ -470,7 +471,7 @@ def test_template_text_is_cleaned_like_answers():
     )
     assert template.title == "Team day"
     assert template.prompts[0].text == "First line\nsecond line"
-    assert template.prompts[0].options == ("Yes", "No")
+    assert template.prompts[0].config.options == ("Yes", "No")
 
 
 def test_a_title_of_invisible_characters_is_missing():
@@ -497,8 +498,8 @@ def test_yaml_words_and_numbers_stay_as_written():
     )
     assert template.title == "2026-05-04"
     assert template.prompts[0].text == "Meet at 1:30?"
-    assert template.prompts[0].options == ("Yes", "No", "on", "off", "1.10", "010", "~maybe")
-    assert (template.prompts[1].scale_min, template.prompts[1].scale_max) == (-3, 3)
+    assert template.prompts[0].config.options == ("Yes", "No", "on", "off", "1.10", "010", "~maybe")
+    assert (template.prompts[1].config.scale_min, template.prompts[1].config.scale_max) == (-3, 3)
 
 
 def test_option_holding_the_csv_separator_is_refused():

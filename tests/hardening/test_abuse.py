@@ -15,11 +15,11 @@ import pytest
 from tests.support.builders import answer_current, make_session, make_template
 from tests.support.web import Phone, refusal, routes_client
 from workshop import guards, services
+from workshop.activities import make_spec
 from workshop.config import Settings
 from workshop.context import AppContext, open_context
 from workshop.domain.codes import new_participant_token
 from workshop.domain.errors import RateLimited
-from workshop.domain.model import PromptKind, PromptSpec
 from workshop.guards import SUBMIT_GUARD, SubmitGuard
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,9 +126,9 @@ def text_room(ctx: AppContext) -> services.StartedSession:
     return make_session(
         ctx.db,
         make_template(
-            PromptSpec(kind=PromptKind.OPEN_TEXT, text="Say it", max_length=100),
-            PromptSpec(kind=PromptKind.WORD_CLOUD, text="Words", max_words=2, max_entries=2),
-            PromptSpec(kind=PromptKind.SINGLE_CHOICE, text="Pick", options=("darn", "fine")),
+            make_spec("open_text", text="Say it", max_length=100),
+            make_spec("word_cloud", text="Words", max_words=2, max_entries=2),
+            make_spec("single_choice", text="Pick", options=("darn", "fine")),
         ),
     )
 

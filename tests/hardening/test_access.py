@@ -17,10 +17,11 @@ from tests.app.facilitator_support import app_ctx, assert_no_errors, open_page, 
 from tests.support.builders import answer_current, make_session, make_template
 from tests.support.web import phone_component, phone_data, routes_client, url_token
 from workshop import services
+from workshop.activities import make_spec
 from workshop.domain import codes
 from workshop.domain.codes import new_participant_token
 from workshop.domain.errors import AccessDenied
-from workshop.domain.model import PromptKind, PromptSpec, ResultsMode
+from workshop.domain.model import ResultsMode
 from workshop.guards import KEY_GUARD, KeyGuard
 from workshop.phone_view import read_phone_view
 from workshop.storage.tables import metadata
@@ -205,10 +206,10 @@ SECRET_ANSWERS = ("RAW-ANSWER-ALPHA-1", "RAW-ANSWER-BRAVO-2", "RAW-ANSWER-CHARLI
 
 def secrets_template():
     return make_template(
-        PromptSpec(
-            kind=PromptKind.OPEN_TEXT, text="What went wrong?", note=SECRET_NOTE, max_length=100
+        make_spec(
+            "open_text", text="What went wrong?", note=SECRET_NOTE, max_length=100
         ),
-        PromptSpec(kind=PromptKind.SINGLE_CHOICE, text="Pick one", options=("A", "B")),
+        make_spec("single_choice", text="Pick one", options=("A", "B")),
         title="Access room",
         min_answers=3,
     )
@@ -297,13 +298,13 @@ def reveal(app_ctx, started, visible: bool) -> None:
 def on_reveal_room(app_ctx):
     """Open text whose results wait for the facilitator; three others already answered."""
     template = make_template(
-        PromptSpec(
-            kind=PromptKind.OPEN_TEXT,
+        make_spec(
+            "open_text",
             text="What should change?",
             results=ResultsMode.ON_REVEAL,
             max_length=100,
         ),
-        PromptSpec(kind=PromptKind.OPEN_TEXT, text="And what should stay?", max_length=100),
+        make_spec("open_text", text="And what should stay?", max_length=100),
         min_answers=3,
     )
     started = make_session(app_ctx.db, template)
@@ -363,7 +364,7 @@ def test_a_hidden_answer_never_reaches_a_phone_even_when_revealed(app_ctx, on_re
 
 def test_too_few_answers_stay_off_the_phone_even_when_revealed(app_ctx):
     template = make_template(
-        PromptSpec(kind=PromptKind.OPEN_TEXT, text="Anything?", max_length=100), min_answers=3
+        make_spec("open_text", text="Anything?", max_length=100), min_answers=3
     )
     started = make_session(app_ctx.db, template)
     for raw in SECRET_ANSWERS[:2]:

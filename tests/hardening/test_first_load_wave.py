@@ -16,8 +16,8 @@ import pytest
 from bench.streamlit_protocol import StreamlitClient
 from tests.support.builders import make_session, make_template
 from tests.support.server import running_server
+from workshop.activities import make_spec
 from workshop.domain.codes import new_participant_token
-from workshop.domain.model import PromptKind, PromptSpec
 from workshop.storage import make_database
 from workshop.ui.pages import build_pages
 from workshop.web.participant_cookie import PARTICIPANT_COOKIE
@@ -72,7 +72,7 @@ def test_a_wave_of_first_loads_draws_the_join_page_for_everyone(tmp_path: Path):
         db = make_database(f"sqlite:///{server.data_dir / 'workshop.db'}")
         try:
             template = make_template(
-                PromptSpec(kind=PromptKind.OPEN_TEXT, text=QUESTION, max_length=50)
+                make_spec("open_text", text=QUESTION, max_length=50)
             )
             code = make_session(db, template).session.code
 

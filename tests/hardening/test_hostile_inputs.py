@@ -33,6 +33,7 @@ from tests.support.web import (
     url_token,
 )
 from workshop import services
+from workshop.activities import make_spec
 from workshop.domain.codes import is_plausible_token, new_participant_token
 from workshop.domain.errors import (
     AccessDenied,
@@ -44,7 +45,7 @@ from workshop.domain.errors import (
     SessionNotFound,
     WorkshopError,
 )
-from workshop.domain.model import Answer, PromptKind, PromptSpec
+from workshop.domain.model import Answer
 from workshop.domain.text import clean_text
 from workshop.storage import Database, make_database
 
@@ -52,21 +53,21 @@ ROOT = Path(__file__).resolve().parents[2]
 _db_numbers = itertools.count(1)
 
 HOSTILE_TEMPLATE = make_template(
-    PromptSpec(kind=PromptKind.OPEN_TEXT, text="Say anything", max_length=280),
-    PromptSpec(kind=PromptKind.WORD_CLOUD, text="Three words", max_words=3, max_entries=3),
-    PromptSpec(kind=PromptKind.SINGLE_CHOICE, text="Pick one", options=("Yes", "No")),
-    PromptSpec(
-        kind=PromptKind.MULTIPLE_CHOICE, text="Pick some", options=("X", "Y", "Z"), max_choices=2
+    make_spec("open_text", text="Say anything", max_length=280),
+    make_spec("word_cloud", text="Three words", max_words=3, max_entries=3),
+    make_spec("single_choice", text="Pick one", options=("Yes", "No")),
+    make_spec(
+        "multiple_choice", text="Pick some", options=("X", "Y", "Z"), max_choices=2
     ),
-    PromptSpec(kind=PromptKind.SCALE, text="Rate it", scale_min=1, scale_max=5),
+    make_spec("scale", text="Rate it", scale_min=1, scale_max=5),
     title="Hostile room",
 )
 POSITION = {
-    PromptKind.OPEN_TEXT: 0,
-    PromptKind.WORD_CLOUD: 1,
-    PromptKind.SINGLE_CHOICE: 2,
-    PromptKind.MULTIPLE_CHOICE: 3,
-    PromptKind.SCALE: 4,
+    "open_text": 0,
+    "word_cloud": 1,
+    "single_choice": 2,
+    "multiple_choice": 3,
+    "scale": 4,
 }
 
 # ---- the texts people (or scripts) send --------------------------------------------------
@@ -100,12 +101,12 @@ class HostileRoom:
     def sid(self) -> int:
         return self.live.session.id
 
-    def prompt_id(self, kind: PromptKind, started: services.StartedSession | None = None) -> int:
+    def prompt_id(self, kind: str, started: services.StartedSession | None = None) -> int:
         started = started or self.live
         prompts = services.list_prompts(db=self.db, session_id=started.session.id)
         return prompts[POSITION[kind]].id
 
-    def go_to(self, kind: PromptKind, started: services.StartedSession | None = None) -> None:
+    def go_to(self, kind: str, started: services.StartedSession | None = None) -> None:
         started = started or self.live
         services.go_to_prompt(
             db=self.db,
@@ -116,7 +117,7 @@ class HostileRoom:
 
     def submit(
         self,
-        kind: PromptKind,
+        kind: str,
         raw: object,
         *,
         token: Any = _NEW,
@@ -152,11 +153,11 @@ class Hostile:
 def text(id: str, raw: Any, refused: type[WorkshopError] | None = None) -> Hostile:
     """Open text: refused, or stored exactly as ``clean_text`` (newlines kept) makes it."""
     expected = None if refused else clean_text(raw, keep_newlines=True)
-    return Hostile(id, lambda room: room.submit(PromptKind.OPEN_TEXT, raw), refused, expected)
+    return Hostile(id, lambda room: room.submit("open_text", raw), refused, expected)
 
 
 def answer(
-    id: str, kind: PromptKind, raw: Any, refused: type[WorkshopError] | None = None, stored=None
+    id: str, kind: str, raw: Any, refused: type[WorkshopError] | None = None, stored=None
 ) -> Hostile:
     return Hostile(id, lambda room: room.submit(kind, raw), refused, stored)
 
@@ -174,17 +175,17 @@ def token(id: str, forged: Any) -> Hostile:
     """A forged participant ticket, on an answer that would otherwise be fine."""
 
     def act(room: HostileRoom) -> Any:
-        return room.submit(PromptKind.SINGLE_CHOICE, "Yes", token=forged)
+        return room.submit("single_choice", "Yes", token=forged)
 
     return Hostile(id, act, AccessDenied)
 
 
 def _other_sessions_prompt(room: HostileRoom) -> Answer:
-    room.go_to(PromptKind.OPEN_TEXT, room.other)  # open and current over there
+    room.go_to("open_text", room.other)  # open and current over there
     return room.submit(
-        PromptKind.OPEN_TEXT,
+        "open_text",
         "cross-session",
-        prompt_id=room.prompt_id(PromptKind.OPEN_TEXT, room.other),
+        prompt_id=room.prompt_id("open_text", room.other),
     )
 
 
@@ -233,11 +234,11 @@ def _delete(room: HostileRoom, started: services.StartedSession) -> None:
 
 
 OPEN, WORDS, SINGLE, MULTI, SCALE = (
-    PromptKind.OPEN_TEXT,
-    PromptKind.WORD_CLOUD,
-    PromptKind.SINGLE_CHOICE,
-    PromptKind.MULTIPLE_CHOICE,
-    PromptKind.SCALE,
+    "open_text",
+    "word_cloud",
+    "single_choice",
+    "multiple_choice",
+    "scale",
 )
 
 CASES: list[Hostile] = [
@@ -450,8 +451,8 @@ def test_a_well_formed_token_that_is_not_yours_makes_a_new_participant(sqlite_db
 
 PAGE_SECRET = "hostile-page-installation-secret"
 PAGE_TEMPLATE = make_template(
-    PromptSpec(kind=PromptKind.OPEN_TEXT, text="Say anything", max_length=280),
-    PromptSpec(kind=PromptKind.WORD_CLOUD, text="Three words", max_words=3, max_entries=3),
+    make_spec("open_text", text="Say anything", max_length=280),
+    make_spec("word_cloud", text="Three words", max_words=3, max_entries=3),
     title="Hostile page",
 )
 # Values from the URL may appear on the page only where neither HTML nor Markdown renders.

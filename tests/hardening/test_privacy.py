@@ -14,12 +14,19 @@ from sqlalchemy import func, select
 
 from tests.app.facilitator_support import app_ctx, assert_no_errors, open_page, page_text
 from tests.browser.conftest import PHONE, PROJECTOR
-from tests.support.builders import answer_current, make_session, make_template
+from tests.support.builders import (
+    answer_current,
+    every_kind_template,
+    make_session,
+    make_template,
+    sample_answers,
+)
 from tests.support.server import start_server, stop_server_process
 from workshop import services
+from workshop.activities import KINDS, make_spec
 from workshop.config import Settings
 from workshop.domain.codes import new_participant_token
-from workshop.domain.model import DEFAULT_MIN_ANSWERS_TO_SHOW, PromptKind, PromptSpec
+from workshop.domain.model import DEFAULT_MIN_ANSWERS_TO_SHOW
 from workshop.guards import SUBMIT_GUARD
 from workshop.storage import make_database
 from workshop.storage.tables import metadata
@@ -68,8 +75,8 @@ def test_the_store_and_the_logs_keep_no_address_agent_or_raw_token(
     projector = browser.new_context(**PROJECTOR, user_agent=USER_AGENT)
     try:
         template = make_template(
-            PromptSpec(kind=PromptKind.SINGLE_CHOICE, text="Pick one", options=("Yes", "No")),
-            PromptSpec(kind=PromptKind.OPEN_TEXT, text="Say something", max_length=100),
+            make_spec("single_choice", text="Pick one", options=("Yes", "No")),
+            make_spec("open_text", text="Say something", max_length=100),
         )
         started = services.start_session(db=db, template=template)
         code, key, sid = started.session.code, started.facilitator_key, started.session.id
@@ -191,18 +198,8 @@ def test_the_console_preview_says_what_the_room_sees(app_ctx):
     assert "On the projector now: Results appear after 3 answers (1 so far)" in page_text(at)
 
 
-def every_kind_template():
-    return make_template(
-        PromptSpec(kind=PromptKind.SINGLE_CHOICE, text="One", options=("A", "B")),
-        PromptSpec(kind=PromptKind.MULTIPLE_CHOICE, text="Some", options=("X", "Y", "Z")),
-        PromptSpec(kind=PromptKind.SCALE, text="Rate"),
-        PromptSpec(kind=PromptKind.OPEN_TEXT, text="Say"),
-        PromptSpec(kind=PromptKind.WORD_CLOUD, text="Word"),
-        min_answers=0,
-    )
-
-
-EVERY_KIND_ANSWERS = ["A", ["X", "Z"], 4, "some words", ["trust"]]
+EVERY_KIND = every_kind_template()
+EVERY_KIND_ANSWERS = sample_answers(EVERY_KIND)
 
 
 @pytest.fixture
@@ -210,7 +207,7 @@ def every_kind(app_ctx):
     """Four people joined; three answered every prompt (75 % response rate)."""
     SUBMIT_GUARD.configure(interval=0)  # reset after the test (conftest)
     db, secret = app_ctx.db, app_ctx.participant_secret
-    started = make_session(db, every_kind_template())
+    started = make_session(db, EVERY_KIND)
     sid, key = started.session.id, started.facilitator_key
     tokens = [new_participant_token() for _ in range(3)]
     services.join_session(db=db, secret=secret, code=started.session.code, token="x" * 20)
@@ -224,7 +221,7 @@ def every_kind(app_ctx):
 EXPECTED_N = "n = 3 · 75% of 4 joined"
 
 
-@pytest.mark.parametrize("position", range(5), ids=[k.value for k in PromptKind])
+@pytest.mark.parametrize("position", range(len(KINDS)), ids=list(KINDS))
 def test_every_chart_on_the_presenter_says_n_and_the_response_rate(app_ctx, every_kind, position):
     started = every_kind
     services.go_to_prompt(
@@ -303,7 +300,7 @@ def test_deleted_answers_leave_no_copy_in_the_sqlite_files(tmp_path: Path, secre
     db = make_database(f"sqlite:///{tmp_path / 'workshop.db'}")
     try:
         started = make_session(
-            db, make_template(PromptSpec(kind=PromptKind.OPEN_TEXT, text="Confide"))
+            db, make_template(make_spec("open_text", text="Confide"))
         )
         for i in range(3):
             answer_current(db, started, f"DELETE-CANARY-{i} my secret", secret=secret)

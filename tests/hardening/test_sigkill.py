@@ -35,8 +35,8 @@ from tests.support.builders import make_template
 from tests.support.postgres import free_port
 from tests.support.server import RunningServer, start_server, stop_server_process
 from workshop import services
+from workshop.activities import make_spec
 from workshop.config import Settings
-from workshop.domain.model import PromptKind, PromptSpec
 from workshop.storage import Database, make_database
 from workshop.web.participant_cookie import PARTICIPANT_COOKIE
 
@@ -172,8 +172,8 @@ def test_sigkill_mid_burst_loses_no_acknowledged_answer(browser: Browser, tmp_pa
     thread = burst = None
     try:
         template = make_template(
-            PromptSpec(kind=PromptKind.OPEN_TEXT, text=FIRST, max_length=100),
-            PromptSpec(kind=PromptKind.OPEN_TEXT, text=SECOND, max_length=100),
+            make_spec("open_text", text=FIRST, max_length=100),
+            make_spec("open_text", text=SECOND, max_length=100),
         )
         started = services.start_session(db=db, template=template)
         sid, code, key = started.session.id, started.session.code, started.facilitator_key

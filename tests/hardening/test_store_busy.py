@@ -18,11 +18,11 @@ from tests.app.facilitator_support import open_page
 from tests.support.builders import make_session, make_template
 from tests.support.web import Phone, phone_component, phone_data, refusal, routes_client
 from workshop import services
+from workshop.activities import make_spec
 from workshop.config import Settings
 from workshop.context import AppContext, open_context
 from workshop.domain.codes import new_participant_token
 from workshop.domain.errors import StoreBusy
-from workshop.domain.model import PromptKind, PromptSpec
 from workshop.storage import Database, database, engine, make_database
 
 BUSY_TIMEOUT_MS = 50
@@ -49,7 +49,7 @@ def write_lock_held(path: Path) -> Iterator[sqlite3.Connection]:
 
 
 def open_text_template():
-    return make_template(PromptSpec(kind=PromptKind.OPEN_TEXT, text="Say it", max_length=100))
+    return make_template(make_spec("open_text", text="Say it", max_length=100))
 
 
 @pytest.fixture

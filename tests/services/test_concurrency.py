@@ -43,7 +43,7 @@ def test_200_threads_submitting_to_one_prompt_store_200_rows(db, secret):
     sid = started.session.id
     prompt = services.get_live_view(db=db, session_id=sid).prompt
     tokens = [new_participant_token() for _ in range(THREADS)]
-    options = prompt.spec.options
+    options = prompt.spec.config.options
 
     def submit(i: int):
         return services.submit_answer(
@@ -97,7 +97,7 @@ def test_one_participant_submitting_from_many_threads_keeps_one_row(db, secret):
     sid = started.session.id
     prompt = services.get_live_view(db=db, session_id=sid).prompt
     token = new_participant_token()
-    options = prompt.spec.options
+    options = prompt.spec.config.options
 
     def submit(i: int):
         return services.submit_answer(

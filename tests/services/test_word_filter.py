@@ -6,9 +6,9 @@ import pytest
 
 from tests.support.builders import make_session, make_template
 from workshop import services
+from workshop.activities import make_spec
 from workshop.domain.codes import new_participant_token
 from workshop.domain.errors import InvalidAnswer
-from workshop.domain.model import PromptKind, PromptSpec
 
 
 def _submit(db, secret, started, raw, blocked=()):
@@ -26,7 +26,7 @@ def _submit(db, secret, started, raw, blocked=()):
 
 def test_filter_refuses_listed_whole_words_only(sqlite_db, secret):
     started = make_session(
-        sqlite_db, make_template(PromptSpec(kind=PromptKind.OPEN_TEXT, text="Say"))
+        sqlite_db, make_template(make_spec("open_text", text="Say"))
     )
     with pytest.raises(InvalidAnswer, match="rephrase"):
         _submit(sqlite_db, secret, started, "What a DARN meeting", blocked=("darn",))
@@ -36,7 +36,7 @@ def test_filter_refuses_listed_whole_words_only(sqlite_db, secret):
 
 def test_filter_applies_to_word_cloud_entries(sqlite_db, secret):
     started = make_session(
-        sqlite_db, make_template(PromptSpec(kind=PromptKind.WORD_CLOUD, text="Word"))
+        sqlite_db, make_template(make_spec("word_cloud", text="Word"))
     )
     with pytest.raises(InvalidAnswer):
         _submit(sqlite_db, secret, started, ["trust", "Darn"], blocked=("darn",))

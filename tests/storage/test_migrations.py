@@ -231,7 +231,7 @@ def test_upgraded_rows_read_back_through_the_repository(database_url):
             assert session.started_at == STARTED.replace(tzinfo=UTC)
             assert session.min_answers_to_show == 3 and session.revision == 7
             prompts = repo.list_prompts(conn, 1)
-            assert [p.spec.options for p in prompts] == [("Oui", "Non"), ()]
+            assert [getattr(p.spec.config, "options", ()) for p in prompts] == [("Oui", "Non"), ()]
             answers = repo.list_answers(conn, 11, include_hidden=True)
             assert [a.value for a in answers] == [["café", "👍🏽 team"]]
             assert answers[0].answered_at == ANSWERED.replace(tzinfo=UTC)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import random
+
+import yaml
+
 from workshop import services
+from workshop.activities import KINDS, make_spec, sample_answer
 from workshop.domain.codes import new_participant_token
-from workshop.domain.model import PromptKind, PromptSpec, ResultsMode, Template
+from workshop.domain.model import PromptSpec, ResultsMode, Template
 from workshop.storage import Database
+from workshop.templates import parse_template
 
 
 def make_template(
@@ -13,15 +19,15 @@ def make_template(
 ) -> Template:
     if not specs:
         specs = (
-            PromptSpec(kind=PromptKind.SINGLE_CHOICE, text="Pick one", options=("A", "B", "C")),
-            PromptSpec(
-                kind=PromptKind.MULTIPLE_CHOICE,
+            make_spec("single_choice", text="Pick one", options=("A", "B", "C")),
+            make_spec(
+                "multiple_choice",
                 text="Pick some",
                 options=("X", "Y", "Z"),
                 max_choices=2,
             ),
-            PromptSpec(
-                kind=PromptKind.SCALE,
+            make_spec(
+                "scale",
                 text="Rate it",
                 scale_min=1,
                 scale_max=5,
@@ -29,8 +35,8 @@ def make_template(
                 max_label="High",
                 results=ResultsMode.ON_REVEAL,
             ),
-            PromptSpec(kind=PromptKind.OPEN_TEXT, text="Say something", max_length=100),
-            PromptSpec(kind=PromptKind.WORD_CLOUD, text="A word", max_words=2, max_entries=3),
+            make_spec("open_text", text="Say something", max_length=100),
+            make_spec("word_cloud", text="A word", max_words=2, max_entries=3),
         )
     return Template(title=title, prompts=tuple(specs), min_answers_to_show=min_answers, slug="test")
 
@@ -59,3 +65,22 @@ def answer_current(
         token=token,
         raw=raw,
     )
+
+
+def every_kind_template(*, min_answers: int = 0) -> Template:
+    """One prompt of every registered kind, each with the kind's own example config."""
+    data = {
+        "title": "Every kind",
+        "min_answers_to_show": min_answers,
+        "prompts": [
+            {"kind": name, "text": f"A {kind.label.lower()} question", **kind.example}
+            for name, kind in KINDS.items()
+        ],
+    }
+    return parse_template(yaml.safe_dump(data, allow_unicode=True), source="every-kind.yaml")
+
+
+def sample_answers(template: Template, seed: int = 0) -> list[object]:
+    """A valid raw answer (as a phone sends it) for every prompt of ``template``."""
+    rng = random.Random(seed)
+    return [sample_answer(spec, rng) for spec in template.prompts]

@@ -24,8 +24,9 @@ from starlette.testclient import TestClient
 from tests.support.builders import make_session, make_template
 from tests.support.web import Phone, refusal, routes_client
 from workshop import services
+from workshop.activities import make_spec
 from workshop.domain.codes import display_code
-from workshop.domain.model import Prompt, PromptKind, PromptSpec
+from workshop.domain.model import Prompt
 from workshop.guards import SUBMIT_GUARD
 from workshop.phone_view import read_phone_view
 from workshop.storage import Database, make_database
@@ -469,7 +470,7 @@ def test_the_view_never_carries_the_facilitators_note(web: tuple[Database, TestC
     db, client = web
     note = "FACILITATOR-ONLY-NOTE-4411"
     template = make_template(
-        PromptSpec(kind=PromptKind.OPEN_TEXT, text="Say it", note=note, max_length=50)
+        make_spec("open_text", text="Say it", note=note, max_length=50)
     )
     started = make_session(db, template)
     reply = client.get(f"/api/view/{started.session.code}")

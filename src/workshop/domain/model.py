@@ -8,24 +8,6 @@ from datetime import datetime
 from typing import Any
 
 
-class PromptKind(enum.StrEnum):
-    SINGLE_CHOICE = "single_choice"
-    MULTIPLE_CHOICE = "multiple_choice"
-    SCALE = "scale"
-    OPEN_TEXT = "open_text"
-    WORD_CLOUD = "word_cloud"
-
-    @property
-    def label(self) -> str:
-        return {
-            PromptKind.SINGLE_CHOICE: "Single choice",
-            PromptKind.MULTIPLE_CHOICE: "Multiple choice",
-            PromptKind.SCALE: "Scale",
-            PromptKind.OPEN_TEXT: "Open text",
-            PromptKind.WORD_CLOUD: "Word cloud",
-        }[self]
-
-
 class ResultsMode(enum.StrEnum):
     LIVE = "live"  # the room sees results while answering
     ON_REVEAL = "on_reveal"  # results stay hidden until the facilitator reveals them
@@ -36,63 +18,22 @@ class SessionStatus(enum.StrEnum):
     ENDED = "ended"
 
 
-DEFAULT_TEXT_LIMIT = 280
-DEFAULT_WORDS_PER_ENTRY = 3
-DEFAULT_ENTRIES_PER_PERSON = 3
 DEFAULT_MIN_ANSWERS_TO_SHOW = 3
 
 
 @dataclass(frozen=True, slots=True)
 class PromptSpec:
-    """A prompt as a template describes it, before any session exists."""
+    """A prompt as a template describes it, before any session exists.
 
-    kind: PromptKind
+    ``kind`` names a kind of the activity registry (``workshop.activities``); ``config``
+    is that kind's own settings (a frozen dataclass the kind defines and parses).
+    """
+
+    kind: str
     text: str
     note: str = ""
-    options: tuple[str, ...] = ()
-    max_choices: int | None = None  # multiple choice
-    scale_min: int = 1
-    scale_max: int = 5
-    min_label: str = ""
-    max_label: str = ""
-    max_length: int = DEFAULT_TEXT_LIMIT  # open text, and each word-cloud entry
-    max_words: int = DEFAULT_WORDS_PER_ENTRY  # word cloud: words per entry
-    max_entries: int = DEFAULT_ENTRIES_PER_PERSON  # word cloud: entries per person
+    config: Any = None
     results: ResultsMode = ResultsMode.LIVE
-
-    def config(self) -> dict[str, Any]:
-        """The kind-specific settings, as stored beside the prompt."""
-        return {
-            "options": list(self.options),
-            "max_choices": self.max_choices,
-            "scale_min": self.scale_min,
-            "scale_max": self.scale_max,
-            "min_label": self.min_label,
-            "max_label": self.max_label,
-            "max_length": self.max_length,
-            "max_words": self.max_words,
-            "max_entries": self.max_entries,
-        }
-
-    @classmethod
-    def from_config(
-        cls, *, kind: str, text: str, note: str, results: str, config: dict[str, Any]
-    ) -> PromptSpec:
-        return cls(
-            kind=PromptKind(kind),
-            text=text,
-            note=note,
-            options=tuple(config.get("options") or ()),
-            max_choices=config.get("max_choices"),
-            scale_min=int(config.get("scale_min", 1)),
-            scale_max=int(config.get("scale_max", 5)),
-            min_label=config.get("min_label", ""),
-            max_label=config.get("max_label", ""),
-            max_length=int(config.get("max_length", DEFAULT_TEXT_LIMIT)),
-            max_words=int(config.get("max_words", DEFAULT_WORDS_PER_ENTRY)),
-            max_entries=int(config.get("max_entries", DEFAULT_ENTRIES_PER_PERSON)),
-            results=ResultsMode(results),
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +57,7 @@ class Prompt:
     spec: PromptSpec
 
     @property
-    def kind(self) -> PromptKind:
+    def kind(self) -> str:
         return self.spec.kind
 
     @property
@@ -158,7 +99,7 @@ class Answer:
     id: int
     prompt_id: int
     participant_number: int
-    value: Any  # str, int or list[str], by prompt kind
+    value: Any  # JSON-able, by prompt kind (the kind validates and reads it)
     answered_at: datetime
     hidden: bool = False
 

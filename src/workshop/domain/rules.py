@@ -1,4 +1,7 @@
-"""Rules: can this answer be taken now, and is it a valid answer for its prompt?"""
+"""Rules every kind shares: can an answer be taken now; bounded text; the word filter.
+
+Whether an answer fits its prompt is the kind's own rule (``activities/<kind>/kind.py``).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import re
 from typing import Any
 
 from .errors import InvalidAnswer, PromptClosed, PromptMoved, SessionEnded
-from .model import Prompt, PromptKind, PromptSpec, Session
+from .model import Prompt, Session
 from .text import clean_text, has_visible_text
 
 # A hard cap on anything a phone can send, whatever a template says.
@@ -24,59 +27,13 @@ def check_can_answer(session: Session, prompt: Prompt) -> None:
         raise PromptClosed()
 
 
-def validate_answer(spec: PromptSpec, raw: Any) -> str | int | list[str]:
-    """Turn what a phone sent into the stored value, or raise ``InvalidAnswer``."""
-    kind = spec.kind
-    if kind is PromptKind.SINGLE_CHOICE:
-        choice = _one_string(raw)
-        if not choice:
-            raise InvalidAnswer("Please pick one option.")
-        if choice not in spec.options:
-            raise InvalidAnswer("That option is not one of the choices.")
-        return choice
-    if kind is PromptKind.MULTIPLE_CHOICE:
-        picked = _string_list(raw)
-        if not picked:
-            raise InvalidAnswer("Please pick at least one option.")
-        unknown = [p for p in picked if p not in spec.options]
-        if unknown:
-            raise InvalidAnswer("One of those options is not one of the choices.")
-        picked = [o for o in spec.options if o in set(picked)]  # template order, no repeats
-        limit = spec.max_choices or len(spec.options)
-        if len(picked) > limit:
-            raise InvalidAnswer(f"Please pick at most {limit} options (you picked {len(picked)}).")
-        return picked
-    if kind is PromptKind.SCALE:
-        try:
-            if isinstance(raw, bool):
-                raise TypeError
-            value = int(str(raw).strip()) if not isinstance(raw, int) else raw
-        except (TypeError, ValueError):
-            raise InvalidAnswer(
-                f"Please pick a number from {spec.scale_min} to {spec.scale_max}."
-            ) from None
-        if not spec.scale_min <= value <= spec.scale_max:
-            raise InvalidAnswer(f"Please pick a number from {spec.scale_min} to {spec.scale_max}.")
-        return value
-    if kind is PromptKind.OPEN_TEXT:
-        text = _bounded_text(raw, limit=spec.max_length, keep_newlines=True)
-        if not text:
-            raise InvalidAnswer("Please write something before sending.")
-        return text
-    if kind is PromptKind.WORD_CLOUD:
-        entries = _word_entries(raw, spec)
-        return entries
-    raise InvalidAnswer("This question cannot take answers.")  # pragma: no cover
-
-
-def check_blocked_words(value: str | int | list[str], blocked: tuple[str, ...]) -> None:
+def check_blocked_words(texts: list[str], blocked: tuple[str, ...]) -> None:
     """Optional word filter for free text: refuse an answer holding a listed word.
 
     Whole words only, case-folded, so "class" is not caught by "ass".
     """
-    if not blocked or isinstance(value, int):
+    if not blocked or not texts:
         return
-    texts = value if isinstance(value, list) else [value]
     words = {w for text in texts for w in re.findall(r"\w+", text.casefold())}
     if words & {b.casefold() for b in blocked}:
         raise InvalidAnswer(
@@ -88,50 +45,7 @@ def word_count(entry: str) -> int:
     return len(entry.split())
 
 
-def _word_entries(raw: Any, spec: PromptSpec) -> list[str]:
-    if raw is None:
-        items: list[Any] | tuple[Any, ...] = []
-    elif isinstance(raw, str):
-        if len(raw) > ABSOLUTE_TEXT_LIMIT * 4:
-            raise InvalidAnswer("That is too long: please send a few short words.")
-        items = raw.split(",")
-    elif isinstance(raw, list | tuple):
-        items = raw
-    else:
-        raise InvalidAnswer("Please write your answer as text.")
-    if len(items) > ABSOLUTE_TEXT_LIMIT:
-        raise InvalidAnswer(
-            f"Please send at most {spec.max_entries} entries (you wrote {len(items)})."
-        )
-    if sum(len(i) for i in items if isinstance(i, str)) > ABSOLUTE_TEXT_LIMIT * 4:
-        raise InvalidAnswer("That is too long: please send a few short words.")
-    entries: list[str] = []
-    seen: set[str] = set()  # folded entries: repeats are dropped in linear time
-    for item in items:
-        text = _bounded_text(
-            item, limit=min(spec.max_length, WORD_ENTRY_LIMIT), keep_newlines=False
-        )
-        if not text:
-            continue
-        if word_count(text) > spec.max_words:
-            raise InvalidAnswer(
-                f"“{text[:40]}” has {word_count(text)} words: "
-                f"use at most {spec.max_words} words per entry."
-            )
-        folded = text.casefold()
-        if folded not in seen:
-            seen.add(folded)
-            entries.append(text)
-    if not entries:
-        raise InvalidAnswer("Please write at least one word.")
-    if len(entries) > spec.max_entries:
-        raise InvalidAnswer(
-            f"Please send at most {spec.max_entries} entries (you wrote {len(entries)})."
-        )
-    return entries
-
-
-def _bounded_text(raw: Any, *, limit: int, keep_newlines: bool) -> str:
+def bounded_text(raw: Any, *, limit: int, keep_newlines: bool) -> str:
     if raw is None:
         return ""
     if not isinstance(raw, str):
@@ -149,7 +63,7 @@ def _bounded_text(raw: Any, *, limit: int, keep_newlines: bool) -> str:
     return text
 
 
-def _one_string(raw: Any) -> str:
+def one_string(raw: Any) -> str:
     if isinstance(raw, list | tuple):
         if len(raw) != 1:
             raise InvalidAnswer("Please pick exactly one option.")
@@ -157,7 +71,7 @@ def _one_string(raw: Any) -> str:
     return raw.strip() if isinstance(raw, str) else ""
 
 
-def _string_list(raw: Any) -> list[str]:
+def string_list(raw: Any) -> list[str]:
     if isinstance(raw, str):
         raw = [raw]
     if not isinstance(raw, list | tuple):
@@ -172,4 +86,4 @@ def answer_as_text(value: Any) -> str:
     return str(value)
 
 
-__all__ = ["answer_as_text", "check_can_answer", "clean_text", "validate_answer"]
+__all__ = ["answer_as_text", "bounded_text", "check_can_answer", "clean_text"]

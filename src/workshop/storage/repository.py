@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Row, and_, bindparam, delete, func, insert, s
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from ..activities import spec_from_stored, stored_config
 from ..domain.errors import NotFound
 from ..domain.model import Answer, Prompt, PromptSpec, Session, SessionStatus
 from .tables import answers, participants, prompts, sessions
@@ -159,7 +160,7 @@ def delete_session(conn: Connection, session_id: int) -> None:
 def _spec(kind: str, text: str, note: str, results: str, config: str) -> PromptSpec:
     """Prompt rows never change once a session starts, and ``PromptSpec`` is frozen, so
     one parsed spec serves every submit and poll that reads the same row."""
-    return PromptSpec.from_config(
+    return spec_from_stored(
         kind=kind, text=text, note=note, results=results, config=json.loads(config)
     )
 
@@ -177,11 +178,11 @@ def create_prompts(conn: Connection, session_id: int, specs: Sequence[PromptSpec
             {
                 "session_id": session_id,
                 "position": position,
-                "kind": spec.kind.value,
+                "kind": spec.kind,
                 "text": spec.text,
                 "note": spec.note,
                 "results_mode": spec.results.value,
-                "config": json.dumps(spec.config(), ensure_ascii=False),
+                "config": json.dumps(stored_config(spec), ensure_ascii=False),
             }
             for position, spec in enumerate(specs)
         ],

@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from .. import services
+from ..activities import get_kind
 from ..charts import REPORT, figure_for, gate
 from ..domain.codes import display_code
 from ..domain.errors import WorkshopError
@@ -117,7 +118,7 @@ def _steering(access: FacilitatorAccess, view: LiveView, prompts: list[Prompt]) 
 
     st.html(
         f'<p class="ws-meta">Question {prompt.number} of {session.prompt_count} · '
-        f"{html.escape(prompt.kind.label)}</p>"
+        f"{html.escape(get_kind(prompt.kind).label)}</p>"
         f'<p class="ws-prompt-small">{html.escape(prompt.text)}</p>'
     )
     answering, results = st.columns(2)

@@ -17,12 +17,28 @@ from typing import Any
 
 import streamlit as st
 
+from ..activities import phone_assets
+
 _HERE = Path(__file__).with_name("phone_app")
-_component = st.components.v2.component(
-    "workshop_phone",
-    js=(_HERE / "phone.js").read_text(encoding="utf-8"),
-    css=(_HERE / "phone.css").read_text(encoding="utf-8"),
-)
+
+
+def _assembled() -> tuple[str, str]:
+    """The phone app: shared helpers, then every kind's own phone.js/.css (each calls
+    ``registerKind``), then the app that draws whatever kind the view names."""
+    kinds_js, kinds_css = phone_assets()
+    js = "\n".join(
+        [
+            (_HERE / "phone_base.js").read_text(encoding="utf-8"),
+            kinds_js,
+            (_HERE / "phone.js").read_text(encoding="utf-8"),
+        ]
+    )
+    css = (_HERE / "phone.css").read_text(encoding="utf-8") + "\n" + kinds_css
+    return js, css
+
+
+_JS, _CSS = _assembled()
+_component = st.components.v2.component("workshop_phone", js=_JS, css=_CSS)
 COMPONENT_KEY = "workshop_phone"
 
 

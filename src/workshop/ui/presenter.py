@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from .. import services
+from ..activities import get_kind
 from ..charts import PROJECTOR, ChartStyle, figure_for, gate
 from ..domain.model import LiveView
 from ..joining import JoinBase
@@ -174,7 +175,7 @@ def _meta_line(view: LiveView) -> str:
         pill = '<span class="ws-pill ws-pill-open">Answering open</span>'
     else:
         pill = '<span class="ws-pill ws-pill-closed">Answering closed</span>'
-    where = f"Question {prompt.number} of {session.prompt_count} · {prompt.kind.label}"
+    where = f"Question {prompt.number} of {session.prompt_count} · {get_kind(prompt.kind).label}"
     return f'<p class="ws-meta">{html.escape(where)}{pill}</p>'
 
 

@@ -7,6 +7,7 @@ import html
 import streamlit as st
 
 from .. import services
+from ..activities import get_kind
 from ..charts import REPORT, figure_for
 from ..domain.codes import display_code
 from ..export import session_csv_filename
@@ -46,7 +47,7 @@ def render_report(access: FacilitatorAccess) -> None:
         with st.container(border=True):
             st.html(
                 f'<p class="ws-meta">Question {prompt.number} · '
-                f"{html.escape(prompt.kind.label)}</p>"
+                f"{html.escape(get_kind(prompt.kind).label)}</p>"
                 f'<p class="ws-prompt-small">{html.escape(prompt.text)}</p>'
             )
             figure = figure_for(result, joined=view.counts.joined, style=REPORT)

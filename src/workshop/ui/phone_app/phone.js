@@ -1,140 +1,3 @@
-// The phone's live part, drawn in the browser (see ui/phone_app.py for why).
-// Every piece of session or participant text is set with textContent, never as HTML.
-const SILENT_MS = 25000; // no event for this long: ask /api/view (a proxy buffering SSE)
-const RETRY_MS = 5000; // plus up to as much again, so phones do not retry in step
-const SEND_TIMEOUT_MS = 15000; // a send with no reply by then is reported as not sent
-
-function el(tag, attrs, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs || {})) {
-    if (value === null || value === undefined || value === false) { continue; }
-    if (name === "text") { node.textContent = value; }
-    else if (name.startsWith("on")) { node.addEventListener(name.slice(2), value); }
-    else { node.setAttribute(name, value === true ? "" : value); }
-  }
-  for (const child of children) { if (child) { node.append(child); } }
-  return node;
-}
-
-function shownValue(prompt, value) {
-  if (Array.isArray(value)) { return value.join("\n"); }
-  if (prompt.kind === "scale") {
-    return `${value}  (on a scale from ${prompt.scaleMin} to ${prompt.scaleMax})`;
-  }
-  return String(value);
-}
-
-function plural(n, word) { return `${n} ${word}${n === 1 ? "" : "s"}`; }
-
-// ---- inputs per kind: each returns { node, read() } --------------------------------
-
-function singleChoice(prompt, value, name) {
-  const group = el("fieldset", { class: "choices", role: "radiogroup" },
-    el("legend", { text: "Choose one" }));
-  prompt.options.forEach((option, i) => {
-    group.append(el("label", { class: "choice" },
-      el("input", { type: "radio", name, value: String(i), checked: option === value }),
-      el("span", { text: option })));
-  });
-  return {
-    node: group,
-    read: () => {
-      const picked = group.querySelector("input:checked");
-      return picked ? prompt.options[Number(picked.value)] : null;
-    },
-  };
-}
-
-function multipleChoice(prompt, value) {
-  const picked = new Set(Array.isArray(value) ? value : []);
-  const limit = prompt.maxChoices && prompt.maxChoices < prompt.options.length
-    ? prompt.maxChoices : null;
-  const group = el("fieldset", { class: "choices" },
-    el("legend", { text: limit ? `Choose up to ${limit}` : "Choose all that apply" }));
-  prompt.options.forEach((option, i) => {
-    group.append(el("label", { class: "choice" },
-      el("input", { type: "checkbox", value: String(i), checked: picked.has(option) }),
-      el("span", { text: option })));
-  });
-  return {
-    node: group,
-    read: () => [...group.querySelectorAll("input:checked")]
-      .map((box) => prompt.options[Number(box.value)]),
-  };
-}
-
-function scale(prompt, value) {
-  const points = [];
-  for (let p = prompt.scaleMin; p <= prompt.scaleMax; p += 1) { points.push(p); }
-  const ends = [];
-  if (prompt.minLabel) { ends.push(`${prompt.scaleMin} = ${prompt.minLabel}`); }
-  if (prompt.maxLabel) { ends.push(`${prompt.scaleMax} = ${prompt.maxLabel}`); }
-  let chosen = Number.isInteger(value) ? value : null;
-  const row = el("div", { class: "scale", role: "group",
-    "aria-label": `Your rating, from ${prompt.scaleMin} to ${prompt.scaleMax}` });
-  const buttons = points.map((point) => el("button", {
-    type: "button", class: "point", "aria-pressed": String(point === chosen), text: String(point),
-    onclick: () => {
-      chosen = point;
-      buttons.forEach((b, i) => b.setAttribute("aria-pressed", String(points[i] === chosen)));
-    },
-  }));
-  row.append(...buttons);
-  const node = el("div", {},
-    el("p", { class: "label", text: `Your rating, from ${prompt.scaleMin} to ${prompt.scaleMax}` }),
-    ends.length ? el("p", { class: "caption", text: ends.join("   ·   ") }) : null,
-    row);
-  return { node, read: () => chosen };
-}
-
-function openText(prompt, value) {
-  // No maxlength: a pasted text would be cut silently; the counter turns red instead and
-  // the server says what is too long.
-  const box = el("textarea", { id: `text-${prompt.id}`, rows: "5",
-    placeholder: "Type here…", "aria-label": "Your answer" });
-  box.value = typeof value === "string" ? value : "";
-  const counter = el("p", { class: "counter" });
-  const count = () => {
-    counter.textContent = `${box.value.length}/${prompt.maxLength}`;
-    counter.classList.toggle("over", box.value.length > prompt.maxLength);
-  };
-  box.addEventListener("input", count);
-  count();
-  const node = el("div", {},
-    el("label", { class: "label", for: box.id,
-      text: `Your answer (up to ${prompt.maxLength} characters)` }),
-    box, counter);
-  return { node, read: () => box.value };
-}
-
-function wordCloud(prompt, value) {
-  const entries = Array.isArray(value) ? value : [];
-  const perEntry = prompt.maxWords === 1 ? "one word" : `up to ${prompt.maxWords} words`;
-  const noun = prompt.maxWords === 1 ? "Word" : "Answer";
-  const hint = prompt.maxEntries > 1
-    ? `Up to ${prompt.maxEntries} answers, ${perEntry} each. Empty fields are fine.`
-    : `Use ${perEntry}.`;
-  const node = el("div", {}, el("p", { class: "caption", text: hint }));
-  const inputs = [];
-  for (let i = 0; i < prompt.maxEntries; i += 1) {
-    const label = prompt.maxEntries > 1 ? `${noun} ${i + 1}` : `Your ${noun.toLowerCase()}`;
-    const input = el("input", { type: "text", id: `word-${prompt.id}-${i}`,
-      autocomplete: "off", "aria-label": label });
-    input.value = entries[i] || "";
-    inputs.push(input);
-    node.append(el("label", { class: "label small", for: input.id, text: label }), input);
-  }
-  return { node, read: () => inputs.map((input) => input.value) };
-}
-
-const INPUTS = {
-  single_choice: singleChoice,
-  multiple_choice: multipleChoice,
-  scale,
-  open_text: openText,
-  word_cloud: wordCloud,
-};
-
 // ---- the app -----------------------------------------------------------------------
 
 // What a participant typed but did not send yet, per prompt; kept in sessionStorage so
@@ -216,8 +79,14 @@ function createPhone(data) {
       main.replaceChildren(...parts);
       return;
     }
+    const kind = KINDS[prompt.kind];
+    if (!kind) { // a kind this page does not know (the server was updated): never guess
+      main.replaceChildren(parts[0], el("div", { class: "box warning",
+        text: "This question needs a newer version of this page. Please reload the page." }));
+      return;
+    }
     const draft = drafts.get(prompt.id);
-    const input = INPUTS[prompt.kind](prompt, draft !== undefined ? draft : mine, `choice-${prompt.id}`);
+    const input = kind.input(prompt, draft !== undefined ? draft : mine, `choice-${prompt.id}`);
     const message = el("div", { class: "message", role: "alert" });
     const send = el("button", { type: "submit", class: "primary",
       text: mine === undefined ? "Send my answer" : "Update my answer" });
@@ -262,23 +131,8 @@ function createPhone(data) {
         : `Results appear once ${shown.needed} people have answered (${shown.n} so far).` }));
     } else {
       panel.append(el("p", { class: "caption", text: plural(shown.n, "answer") }));
-      for (const bar of shown.bars || []) {
-        const fill = el("div", { class: "fill" });
-        fill.style.width = `${Math.max(0, Math.min(100, bar.percent))}%`;
-        const label = shown.kind === "scale"
-          ? `${bar.label} — ${bar.count}` : `${bar.label} — ${bar.percent} % (${bar.count})`;
-        panel.append(el("div", { class: "bar" }, el("p", { text: label }),
-          el("div", { class: "track" }, fill)));
-      }
-      if (shown.mean !== undefined && shown.mean !== null) {
-        panel.append(el("p", { class: "caption", text: `Average ${shown.mean.toFixed(1)}` }));
-      }
-      for (const word of shown.words || []) {
-        panel.append(el("p", { class: "word", text: `${word.word}  ×${word.count}` }));
-      }
-      for (const card of shown.cards || []) {
-        panel.append(el("div", { class: "card", text: card }));
-      }
+      const kind = KINDS[shown.kind];
+      if (kind && kind.results) { kind.results(panel, shown); }
     }
     results.append(panel);
   }

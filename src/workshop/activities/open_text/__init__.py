@@ -1,0 +1,5 @@
+"""Open text: a short free answer, shown as a wall of cards."""
+
+from .kind import OpenText
+
+KIND = OpenText()

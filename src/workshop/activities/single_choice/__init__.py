@@ -1,0 +1,5 @@
+"""Single choice: pick one option."""
+
+from .kind import SingleChoice
+
+KIND = SingleChoice()
