@@ -21,6 +21,9 @@ from .domain.model import Answer, Prompt
 class Tally:
     prompt: Prompt
     data: TallyData = field(repr=False)
+    # The session's privacy threshold: a figure shows single answers (e.g. the matrix's
+    # dots) only at or above it.
+    min_answers: int = 0
 
     @property
     def n(self) -> int:
@@ -56,7 +59,7 @@ class Tally:
         return pd.DataFrame(self.data.rows, columns=list(self.data.columns))
 
 
-def tally(prompt: Prompt, answers: list[Answer]) -> Tally:
+def tally(prompt: Prompt, answers: list[Answer], *, min_answers: int = 0) -> Tally:
     visible = [a for a in answers if not a.hidden]
     kind = get_kind(prompt.kind)
-    return Tally(prompt, kind.tally(prompt.spec.config, visible))
+    return Tally(prompt, kind.tally(prompt.spec.config, visible), min_answers=min_answers)

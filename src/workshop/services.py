@@ -434,7 +434,9 @@ def results_for(*, db: Database, session_id: int, prompt_id: int) -> Tally:
 
     def work(conn: Any) -> Tally:
         prompt = repo.get_prompt(conn, prompt_id, session_id=session_id)
-        return tally(prompt, repo.list_answers(conn, prompt_id, include_hidden=False))
+        session = repo.get_session(conn, session_id)
+        answers = repo.list_answers(conn, prompt_id, include_hidden=False)
+        return tally(prompt, answers, min_answers=session.min_answers_to_show)
 
     return db.read(work)
 
