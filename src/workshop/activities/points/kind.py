@@ -105,6 +105,7 @@ class Points(Kind):
                     f"a step of {_divisors(budget)} would fit",
                 )
         cap = None
+        cap_ok = False
         if read.get("cap") is not None:
             before = len(read.problems)
             cap = read.integer("cap", budget, low=1, high=MAX_BUDGET)
@@ -113,8 +114,10 @@ class Points(Kind):
                     read.problem("cap", f"is {cap}; it must be between {step} and {budget}")
                 elif cap % step:
                     read.problem("cap", f"is {cap}; it must be a multiple of the step ({step})")
+                else:
+                    cap_ok = True
         spend_all = read.boolean("spend_all", True)
-        if cap is not None and spend_all and options and cap * len(options) < budget:
+        if cap_ok and cap is not None and spend_all and options and cap * len(options) < budget:
             read.problem(
                 "cap",
                 f"is {cap}: {len(options)} items x {cap} points is less than the budget "
