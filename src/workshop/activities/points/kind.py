@@ -157,7 +157,8 @@ class Points(Kind):
         if isinstance(value, float) and math.isfinite(value) and value.is_integer():
             value = int(value)  # 30.0 is 30
         if isinstance(value, bool) or not isinstance(value, int):
-            raise InvalidAnswer(f"Points are whole numbers ({name}: {shown(value)}).")
+            # The value is not echoed: "None", "a dict" or "nan" mean nothing to a person.
+            raise InvalidAnswer(f"Please give {name} a whole number of points.")
         if value < 0:
             raise InvalidAnswer(f"Points cannot be negative ({name}: {shown(value)}).")
         if config.cap is not None and value > config.cap:
