@@ -85,6 +85,9 @@ def test_a_phone_shares_its_points_and_the_room_sees_mean_and_reach(
         field = page.get_by_role("spinbutton", name="Points for Organising well")
         field.fill("25")
         expect(send).to_have_text("Points go in steps of 10")
+        expect(
+            page.locator(".phone .points-hint").filter(has_text="Use steps of 10")
+        ).to_be_visible()
         expect(send).to_be_disabled()
         stepper(page, "10 fewer points for Organising well").click()  # 25 -> 20, on the steps
         expect(field).to_have_value("20")

@@ -68,10 +68,13 @@ function pointsInput(prompt, value) {
       update(false);
     });
     field.addEventListener("blur", () => { if (field.value.trim() === "") { field.value = "0"; } });
+    // What is wrong with this one item, said beside it (not by colour alone).
+    const hint = el("p", { class: "points-hint", id: `${id}-hint` });
+    field.setAttribute("aria-describedby", hint.id);
     const row = el("div", { class: "points-item" },
       el("label", { class: "points-name", for: id, text: item }),
-      el("div", { class: "points-controls" }, minus, field, plus));
-    rows.push({ item, field, minus, plus, row });
+      el("div", { class: "points-controls" }, minus, field, plus), hint);
+    rows.push({ item, field, minus, plus, row, hint });
     list.append(row);
   });
 
@@ -97,7 +100,9 @@ function pointsInput(prompt, value) {
       r.minus.disabled = v <= 0;
       r.plus.disabled = v >= cap || left < step;
       r.row.classList.toggle("given", v > 0);
-      r.field.setAttribute("aria-invalid", String(v > cap || v % step !== 0));
+      const wrong = v > cap ? `At most ${cap} points here` : v % step ? `Use steps of ${step}` : "";
+      r.field.setAttribute("aria-invalid", String(wrong !== ""));
+      r.hint.textContent = wrong;
     }
     // The form's send button is the app's: found once the node is in its form.
     if (!send) {
