@@ -128,6 +128,14 @@ def test_a_phone_shares_its_points_and_the_room_sees_mean_and_reach(
                 "Sharing knowledge": 20,
             }
         ]
+        # Changing the answer starts from the stored allocation.
+        page.get_by_role("button", name="Change my answer").click()
+        expect(field).to_have_value("20")
+        expect(page.get_by_role("spinbutton", name="Points for Inspiring others")).to_have_value(
+            "60"
+        )
+        expect(send).to_have_text("Update my answer")
+        page.get_by_role("button", name="Keep my answer").click()
         # Two more people, answered straight through the services.
         secret = settings.participant_secret()
         for value in (

@@ -88,9 +88,10 @@ function pointsInput(prompt, value) {
   function update(fromButton) {
     const spent = total();
     const left = budget - spent;
-    status.textContent = left >= 0
-      ? `${words(left)} left of ${budget}`
-      : `${words(-left)} too many (${spent} of ${budget})`;
+    if (left < 0) { status.textContent = `${words(-left)} too many (${spent} of ${budget})`; }
+    else if (left > 0 && !prompt.spendAll && spent > 0) {
+      status.textContent = `${words(left)} left of ${budget} (you may keep them)`;
+    } else { status.textContent = `${words(left)} left of ${budget}`; }
     bar.classList.toggle("over", left < 0);
     bar.classList.toggle("done", left === 0);
     meterFill.style.width = `${Math.max(0, Math.min(100, (100 * spent) / budget))}%`;
