@@ -108,8 +108,8 @@ def build_figure(tally: Tally, *, joined: int, style: ChartStyle) -> go.Figure:
     ):
         values = list(range(axis.min, axis.max + 1))
         # The y title runs up the side: wrap it to the plot's height.
-        side = style.width_px if axis is x_axis else style.height_px * 0.7
-        chars = max(12, int(side / (font * 0.55)))
+        side = style.width_px if axis is x_axis else style.height_px * 0.75
+        chars = max(12, int(side / (font * 0.5)))
         update(
             range=list(rng),
             tickmode="array",

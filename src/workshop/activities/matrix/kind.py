@@ -253,7 +253,9 @@ class Matrix(Kind):
                     raise InvalidAnswer(f"{where}{self._range(axis)}")
             placed[key] = [x, y]
         if not placed:
-            raise InvalidAnswer("Please place at least one item.")
+            if several:
+                raise InvalidAnswer("Please place at least one item.")
+            raise InvalidAnswer("Please choose a point on both scales.")
         return {item: placed[item] for item in config.items if item in placed}
 
     @staticmethod
