@@ -125,7 +125,10 @@ def test_a_phone_places_itself_and_items_and_the_chart_and_csv_agree(browser: Br
         context.close()
 
     # Two more people (through the services), results shown: the presenter draws them.
-    for raw in ({"Inspiring others": [5, 4], "Organising well": [3, 3]}, {"The title itself": [2, 1]}):
+    for raw in (
+        {"Inspiring others": [5, 4], "Organising well": [3, 3]},
+        {"The title itself": [2, 1]},
+    ):
         answer_current(db, started, raw, secret=secret, token=new_participant_token())
     services.set_results_visible(
         db=db, session_id=started.session.id, key=started.facilitator_key, visible=True

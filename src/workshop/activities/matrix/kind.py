@@ -135,12 +135,25 @@ class Matrix(Kind):
     }
     bad_examples = (
         ({"y_axis": {"name": "Y"}, "items": ["Me"]}, "x_axis"),
-        ({"x_axis": {"name": "X", "max": 12}, "y_axis": {"name": "Y"}}, "x_axis.max"),
-        ({"x_axis": {"name": "X", "min": 3, "max": 3}, "y_axis": {"name": "Y"}}, "x_axis.max"),
-        ({"x_axis": {"name": "X", "min": "one"}, "y_axis": {"name": "Y"}}, "x_axis.min"),
-        ({"x_axis": {"name": "X"}, "y_axis": {"name": ""}}, "y_axis.name"),
-        ({"x_axis": {"name": "X"}, "y_axis": {"name": "Y", "colour": "red"}}, "y_axis.colour"),
+        (
+            {"x_axis": {"name": "X", "max": 12}, "y_axis": {"name": "Y"}, "items": ["Me"]},
+            "x_axis.max",
+        ),
+        (
+            {"x_axis": {"name": "X", "min": 3, "max": 3}, "y_axis": {"name": "Y"}, "items": ["Me"]},
+            "x_axis.max",
+        ),
+        (
+            {"x_axis": {"name": "X", "min": "one"}, "y_axis": {"name": "Y"}, "items": ["Me"]},
+            "x_axis.min",
+        ),
+        ({"x_axis": {"name": "X"}, "y_axis": {"name": ""}, "items": ["Me"]}, "y_axis.name"),
+        (
+            {"x_axis": {"name": "X"}, "y_axis": {"name": "Y", "colour": "red"}, "items": ["Me"]},
+            "y_axis.colour",
+        ),
         ({"x_axis": {"name": "X"}, "y_axis": {"name": "Y"}, "items": []}, "items"),
+        ({"x_axis": {"name": "X"}, "y_axis": {"name": "Y"}, "items": ["Me", "me"]}, "items"),
         (
             {
                 "x_axis": {"name": "X"},
@@ -149,10 +162,27 @@ class Matrix(Kind):
             },
             "items",
         ),
-        ({"x_axis": {"name": "X"}, "y_axis": {"name": "Y"}, "quadrants": "all"}, "quadrants"),
         (
-            {"x_axis": {"name": "X"}, "y_axis": {"name": "Y"}, "quadrants": {"middle": "?"}},
+            {"x_axis": {"name": "X"}, "y_axis": {"name": "Y"}, "items": ["Me"], "quadrants": "all"},
+            "quadrants",
+        ),
+        (
+            {
+                "x_axis": {"name": "X"},
+                "y_axis": {"name": "Y"},
+                "items": ["Me"],
+                "quadrants": {"middle": "?"},
+            },
             "quadrants.middle",
+        ),
+        (
+            {
+                "x_axis": {"name": "X"},
+                "y_axis": {"name": "Y"},
+                "items": ["Me"],
+                "quadrants": {"top_left": ["a"]},
+            },
+            "quadrants.top_left",
         ),
     )
 
@@ -225,13 +255,18 @@ class Matrix(Kind):
         """``{item: [x, y] | {"x": x, "y": y} | null}`` -> ``{item: [x, y]}`` (placed
         items only, template order). An untouched item (null, or both values null) is
         skipped; one with only one value is refused, as it is likely a slip."""
+        several = len(config.items) > 1
+        nothing = (
+            "Please place at least one item."
+            if several
+            else "Please choose a point on both scales."
+        )
         if raw is None or raw == {} or raw == []:
-            raise InvalidAnswer("Please place at least one item.")
+            raise InvalidAnswer(nothing)
         if not isinstance(raw, dict):
             raise InvalidAnswer(SHAPE)
         if len(raw) > len(config.items):
             raise InvalidAnswer("This answer names items that are not in this question.")
-        several = len(config.items) > 1
         placed: dict[str, list[int]] = {}
         for key, value in raw.items():
             if key not in config.items:
@@ -253,9 +288,7 @@ class Matrix(Kind):
                     raise InvalidAnswer(f"{where}{self._range(axis)}")
             placed[key] = [x, y]
         if not placed:
-            if several:
-                raise InvalidAnswer("Please place at least one item.")
-            raise InvalidAnswer("Please choose a point on both scales.")
+            raise InvalidAnswer(nothing)
         return {item: placed[item] for item in config.items if item in placed}
 
     @staticmethod
