@@ -121,8 +121,10 @@ def test_a_phone_places_itself_and_items_and_the_chart_and_csv_agree(browser: Br
         send(page)
         assert stored(db, started, 1) == [{"Inspiring others": [4, 5], "The title itself": [1, 2]}]
         expect(page.locator(".phone .main .answer")).to_contain_text("Organising well: skipped")
-    finally:
+    except BaseException:
         context.close()
+        raise
+    phone = page
 
     # Two more people (through the services), results shown: the presenter draws them.
     for raw in (
@@ -144,6 +146,17 @@ def test_a_phone_places_itself_and_items_and_the_chart_and_csv_agree(browser: Br
         page.screenshot(path="/tmp/matrix-presenter.png")
     finally:
         projector.close()
+
+    # The phone shows the room's means and quadrant shares (no single answers).
+    try:
+        results = phone.locator(".phone .results")
+        expect(results).to_contain_text(
+            "Inspiring others: 4.5 and 4.5  (2 placements)", timeout=UI_TIMEOUT_MS
+        )
+        expect(results).to_contain_text("Top right: A leader with a position — ")
+        phone.screenshot(path="/tmp/matrix-phone-results.png", full_page=True)
+    finally:
+        context.close()
 
     table = pd.read_csv(io.BytesIO(services.export_csv(db=db, session_id=started.session.id)))
     rows = table[table["prompt_kind"] == "matrix"]

@@ -116,11 +116,20 @@ registerKind("matrix", {
   shown: matrixShown,
   results(panel, shown) {
     const single = (shown.items || []).length === 1;
-    for (const row of shown.items || []) {
-      if (!row.placed) { continue; }
-      const means = `${shown.xName} ${row.meanX.toFixed(1)} · ${shown.yName} ${row.meanY.toFixed(1)}`;
-      panel.append(el("p", { class: "mx-mean",
-        text: single ? `Average: ${means}` : `${row.item} (${row.placed}): ${means}` }));
+    const placed = (shown.items || []).filter((row) => row.placed);
+    if (single) {
+      for (const row of placed) {
+        panel.append(el("p", { class: "mx-mean", text: `Average: ${shown.xName} ${row.meanX.toFixed(1)}`
+          + ` · ${shown.yName} ${row.meanY.toFixed(1)}` }));
+      }
+    } else if (placed.length) {
+      panel.append(el("p", { class: "caption",
+        text: `Averages: first ${shown.xName}, then ${shown.yName}` }));
+      for (const row of placed) {
+        panel.append(el("p", { class: "mx-mean",
+          text: `${row.item}: ${row.meanX.toFixed(1)} and ${row.meanY.toFixed(1)}`
+            + `  (${plural(row.placed, "placement")})` }));
+      }
     }
     if (shown.placements) {
       panel.append(el("p", { class: "label", text: "Share in each quadrant" }));
