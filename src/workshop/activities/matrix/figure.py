@@ -48,7 +48,7 @@ def build_figure(tally: Tally, *, joined: int, style: ChartStyle) -> go.Figure:
                     marker={
                         "size": round(font * 0.5),
                         "color": _colour(index),
-                        "opacity": 0.3,
+                        "opacity": 0.4,
                         "line": {"width": 0},
                     },
                     hoverinfo="skip",
@@ -100,7 +100,7 @@ def build_figure(tally: Tally, *, joined: int, style: ChartStyle) -> go.Figure:
         )
 
     base_layout(fig, title=n_caption(tally.n, joined) + _skipped(tally), style=style)
-    note_px = max(12, round(font * 0.55))
+    note_px = max(12, round(font * 0.6))
     fig.update_layout(margin={"t": int(font * 2.2 + note_px * 1.6)})
     for axis, update, rng in (
         (x_axis, fig.update_xaxes, x_range),
@@ -124,7 +124,7 @@ def build_figure(tally: Tally, *, joined: int, style: ChartStyle) -> go.Figure:
             fixedrange=True,
             automargin=True,
             title={"text": wrapped(f"{axis.name} →", chars), "font": {"size": font, "color": INK}},
-            tickfont={"size": round(font * 0.75), "color": MUTED},
+            tickfont={"size": round(font * 0.85), "color": MUTED},
         )
 
     # The mid lines, and in each corner the quadrant's share and caption.
@@ -147,7 +147,7 @@ def build_figure(tally: Tally, *, joined: int, style: ChartStyle) -> go.Figure:
             share = f"{shares.get(key, 0.0):.0f}%"
             parts.append(f'<span style="font-size:{round(font * 1.3)}px"><b>{share}</b></span>')
         if caption:
-            parts.append(wrapped(caption, 40 if style.font_px > 20 else 48))
+            parts.append(wrapped(caption, 36 if style.font_px > 20 else 44))
         if not parts:
             continue
         fig.add_annotation(
@@ -162,7 +162,7 @@ def build_figure(tally: Tally, *, joined: int, style: ChartStyle) -> go.Figure:
             align="right" if right else "left",
             text="  ".join(parts if not right else parts[::-1]),
             showarrow=False,
-            font={"size": round(font * 0.72), "color": SHARE},
+            font={"size": round(font * 0.8), "color": SHARE},
         )
     # How to read it, in words, in the title row (right): the counting rule for a
     # placement on a middle line is decided here and said on the chart.
