@@ -12,7 +12,7 @@ import re
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode, urljoin
 
@@ -22,8 +22,9 @@ from bench.phone_driver import phone_data, plan_value
 from bench.sse import HttpClient, SseClient, cookie_header
 from bench.streamlit_protocol import Node, StreamlitClient
 from workshop import services
-from workshop.activities import make_spec
-from workshop.domain.model import ResultsMode, Template
+from workshop.activities import KINDS, make_spec
+from workshop.domain.model import PromptSpec, ResultsMode, Template
+from workshop.templates import parse_template
 
 PARTICIPANT_COOKIE = "workshop_participant"
 OPTIONS = ("Alpha", "Bravo", "Charlie", "Delta")
@@ -35,8 +36,11 @@ SILENT_SECONDS = 25.0  # phone.js SILENT_MS: no event for this long -> ask /api/
 EXPECTED_REFUSALS = frozenset({"moved", "closed", "ended"})
 
 
-def bench_template(tag: str, prompts: int, results: str = "mixed") -> Template:
-    """Single-choice prompts with unique texts (no text is a substring of another).
+def bench_template(
+    tag: str, prompts: int, results: str = "mixed", kinds: str = "single_choice"
+) -> Template:
+    """Prompts with unique texts (no text is a substring of another): single choice, or
+    (``kinds="every"``) every registered kind in turn, each with its example config.
 
     ``results``: live (phones show results; the push stream carries a fresh tally while
     answers arrive), on_reveal (they do not), or mixed (alternating, as in the shipped templates).
@@ -47,15 +51,16 @@ def bench_template(tag: str, prompts: int, results: str = "mixed") -> Template:
             return ResultsMode.LIVE if i % 2 == 0 else ResultsMode.ON_REVEAL
         return ResultsMode(results)
 
-    specs = tuple(
-        make_spec(
-            "single_choice",
-            text=f"Bench {tag} question {i + 1}: which option fits best?",
-            options=OPTIONS,
-            results=mode(i),
-        )
-        for i in range(prompts)
-    )
+    def spec(i: int) -> PromptSpec:
+        text = f"Bench {tag} question {i + 1}: which option fits best?"
+        if kinds == "single_choice":
+            return make_spec("single_choice", text=text, options=OPTIONS, results=mode(i))
+        name = list(KINDS)[i % len(KINDS)]
+        data = {"title": "kinds", "prompts": [{"kind": name, "text": text, **KINDS[name].example}]}
+        parsed = parse_template(json.dumps(data), source="bench").prompts[0]
+        return replace(parsed, results=mode(i))
+
+    specs = tuple(spec(i) for i in range(prompts))
     return Template(title=f"Bench {tag}", prompts=specs, min_answers_to_show=0, slug="bench")
 
 
@@ -82,6 +87,7 @@ class Room:
         # prompt -> [time the presenter's answer count first reached 1, 2, 3, ...]
         self.count_reached: dict[str, list[float]] = {}
         self.lock = threading.Lock()
+        self.specs: dict[str, PromptSpec] = {}  # prompt text -> spec (what phones answer)
 
     def match_prompt(self, text: str) -> str | None:
         for prompt in self.prompt_texts:
@@ -310,7 +316,8 @@ class Phone:
         if view is None or data is None or view["prompt"] is None or not view["prompt"]["open"]:
             return
         prompt = view["prompt"]
-        value = plan_value(prompt, avoid=self.mine.get(prompt["id"]), rng=self.rng)
+        spec = self.room.specs[prompt["text"]]
+        value = plan_value(spec, avoid=self.mine.get(prompt["id"]), rng=self.rng)
         first = prompt["text"] not in self.acked
         sent = Sent(prompt["text"], prompt["id"], value, time.monotonic(), first)
         self.sending = sent
