@@ -81,8 +81,7 @@ async def run_step(target: Target, n: int, options: Options, tag: str) -> StepRe
     template = bench_template(tag, options.prompts, options.results, options.kinds)
     started = services.start_session(db=target.db, template=template)
     session_id, code, key = started.session.id, started.session.code, started.facilitator_key
-    room = Room(result, [p.text for p in template.prompts])
-    room.specs = {p.text: p for p in template.prompts}
+    room = Room(result, template.prompts)
     meter = ServerMeter(target.processes())
     result.rss_base_mb = meter.rss_mb()
 

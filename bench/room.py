@@ -12,6 +12,7 @@ import re
 import threading
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode, urljoin
@@ -78,16 +79,16 @@ class Sent:
 class Room:
     """What every phone of one step shares: the session, prompt texts and the records."""
 
-    def __init__(self, result: StepResult, prompt_texts: list[str]) -> None:
+    def __init__(self, result: StepResult, prompts: Sequence[PromptSpec]) -> None:
         self.result = result
-        self.prompt_texts = prompt_texts
+        self.prompt_texts = [p.text for p in prompts]
+        self.specs = {p.text: p for p in prompts}  # what a phone answers, by prompt text
         self.advanced_at: dict[str, float] = {}  # prompt text -> facilitator commit time
         self.seen_after_advance: dict[str, list[float]] = {}
         self.answer_log: list[tuple[str, float, float]] = []  # (prompt, sent_at, acked_at)
         # prompt -> [time the presenter's answer count first reached 1, 2, 3, ...]
         self.count_reached: dict[str, list[float]] = {}
         self.lock = threading.Lock()
-        self.specs: dict[str, PromptSpec] = {}  # prompt text -> spec (what phones answer)
 
     def match_prompt(self, text: str) -> str | None:
         for prompt in self.prompt_texts:

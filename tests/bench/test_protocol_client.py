@@ -20,14 +20,13 @@ import pytest
 from bench.load_report import StepResult
 from bench.phone_driver import plan_value
 from bench.room import Phone, PresenterScreen, Room, bench_template
-from tests.support.builders import answer_current, make_session
+from tests.support.builders import answer_current, make_session, make_template
 from tests.support.server import running_server
 from workshop import services
 from workshop.activities import KINDS, validate_answer
 from workshop.storage import Database, make_database
 
 FIRST, SECOND = "Pick one", "Pick some"  # make_template's first two prompts
-PROMPTS = [FIRST, SECOND, "Rate it", "Say something", "A word"]
 
 
 def test_planned_answers_are_valid_for_every_kind(sqlite_db: Database, secret: bytes) -> None:
@@ -55,8 +54,7 @@ def test_simulated_phone_loads_follows_and_answers(tmp_path: Path) -> None:
             started = make_session(db)
             sid, key = started.session.id, started.facilitator_key
             first, second = services.list_prompts(db=db, session_id=sid)[:2]
-            room = Room(StepResult(1), PROMPTS)
-            room.specs = {p.spec.text: p.spec for p in services.list_prompts(db=db, session_id=sid)}
+            room = Room(StepResult(1), make_template().prompts)
 
             async def scenario() -> Phone:
                 phone = Phone(room, server.url, started.session.code, seed=7)
