@@ -354,6 +354,9 @@ class Matrix(Kind):
         the share of its placements in each quadrant. ``stats`` holds the shares over all
         placements and every single placement (for the figure's dots, shown only at or
         above the session's privacy threshold)."""
+        # By answer id, so the tally (and the dots' jitter) does not depend on the order
+        # the store hands the answers over in.
+        answers = sorted(answers, key=lambda a: a.id)
         n = len(answers)
         points: list[tuple[int, int, int, int]] = []  # item index, x, y, jitter seed
         rows = []
