@@ -121,6 +121,11 @@ def test_a_phone_places_itself_and_items_and_the_chart_and_csv_agree(browser: Br
         send(page)
         assert stored(db, started, 1) == [{"Inspiring others": [4, 5], "The title itself": [1, 2]}]
         expect(page.locator(".phone .main .answer")).to_contain_text("Organising well: skipped")
+        # Changing it starts from the stored placement (skipped items left untouched).
+        page.get_by_role("button", name="Change my answer", exact=True).click()
+        expect(page.locator(".phone .mx-point[aria-pressed=true]")).to_have_count(4)
+        expect(page.locator(".phone .mx-skip[aria-pressed=true]")).to_have_count(0)
+        page.get_by_role("button", name="Keep my answer", exact=True).click()
     except BaseException:
         context.close()
         raise
