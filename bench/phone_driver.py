@@ -16,6 +16,8 @@ import re
 from typing import Any
 
 from bench.streamlit_protocol import Node
+from workshop.activities import sample_answer
+from workshop.domain.model import PromptSpec
 
 PHONE_COMPONENT = "workshop_phone"  # ui/phone_app.py: st.components.v2.component(name)
 WORDS = (
@@ -64,38 +66,9 @@ def _pick(options: list[Any], avoid: Any, rng: random.Random) -> Any:
     return rng.choice(fresh)
 
 
-def _phrase(rng: random.Random, words: int, limit: int) -> str:
-    text = " ".join(rng.sample(WORDS, min(words, len(WORDS))))
-    return text[:limit].strip() or WORDS[0][:limit]
-
-
-def plan_value(prompt: dict[str, Any], *, avoid: Any, rng: random.Random) -> Any:
-    """A valid answer to ``prompt`` (a phone view's prompt), as the page's form sends it,
-    different from ``avoid`` (the phone's current answer) where the prompt allows it."""
-    kind = prompt["kind"]
-    if kind == "single_choice":
-        return _pick(list(prompt["options"]), avoid, rng)
-    if kind == "multiple_choice":
-        options = list(prompt["options"])
-        limit = prompt.get("maxChoices") or len(options)
-        candidates = []
-        for _ in range(4):
-            chosen = set(rng.sample(options, rng.randint(1, min(limit, len(options)))))
-            candidates.append([o for o in options if o in chosen])  # the form's order
-        return _pick(candidates, avoid, rng)
-    if kind == "scale":
-        return _pick(list(range(prompt["scaleMin"], prompt["scaleMax"] + 1)), avoid, rng)
-    if kind == "open_text":
-        candidates = [_phrase(rng, rng.randint(2, 6), prompt["maxLength"]) for _ in range(2)]
-        return _pick(candidates, avoid, rng)
-    if kind == "word_cloud":
-        count = rng.randint(1, max(1, prompt["maxEntries"]))
-        per_entry = max(1, min(prompt["maxWords"], 2))
-        words = rng.sample(WORDS, min(len(WORDS), count * per_entry))
-        entries = [
-            " ".join(words[i : i + per_entry])[: prompt["entryLength"]].strip()
-            for i in range(0, len(words), per_entry)
-        ]
-        # The form has one field per entry; the ones left empty are sent empty.
-        return entries + [""] * (prompt["maxEntries"] - len(entries))
-    raise ValueError(f"the bench does not know how to answer a {kind!r} prompt")
+def plan_value(spec: PromptSpec, *, avoid: Any, rng: random.Random) -> Any:
+    """A valid answer to the prompt ``spec`` describes, as the phone sends it (the kind's
+    own sample answer), different from ``avoid`` (the phone's current answer) where the
+    prompt allows it."""
+    candidates = [sample_answer(spec, rng) for _ in range(4)]
+    return _pick(candidates, avoid, rng)

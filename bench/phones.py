@@ -72,15 +72,16 @@ class Options:
     seed: int
     results: str
     tally: str
+    kinds: str = "single_choice"
 
 
 async def run_step(target: Target, n: int, options: Options, tag: str) -> StepResult:
     """One step: a new session, N phones join, an idle window, an active window, checks."""
     result = StepResult(phones=n)
-    template = bench_template(tag, options.prompts, options.results)
+    template = bench_template(tag, options.prompts, options.results, options.kinds)
     started = services.start_session(db=target.db, template=template)
     session_id, code, key = started.session.id, started.session.code, started.facilitator_key
-    room = Room(result, [p.text for p in template.prompts])
+    room = Room(result, template.prompts)
     meter = ServerMeter(target.processes())
     result.rss_base_mb = meter.rss_mb()
 
@@ -196,6 +197,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default="presenter",
         help="answer -> tally seen on the real presenter page, or in the database",
     )
+    parser.add_argument(
+        "--kinds",
+        choices=["single_choice", "every"],
+        default="single_choice",
+        help="the bench prompts: all single choice, or every registered kind in turn",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", help="append one JSON line per step to this file")
     return parser.parse_args(argv)
@@ -217,6 +224,7 @@ async def main_async(args: argparse.Namespace) -> list[StepResult]:
         seed=args.seed,
         results=args.results,
         tally=args.tally,
+        kinds=args.kinds,
     )
     results = []
     with started_target(args) as target:

@@ -12,7 +12,8 @@ import re
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode, urljoin
 
@@ -22,8 +23,9 @@ from bench.phone_driver import phone_data, plan_value
 from bench.sse import HttpClient, SseClient, cookie_header
 from bench.streamlit_protocol import Node, StreamlitClient
 from workshop import services
-from workshop.activities import make_spec
-from workshop.domain.model import ResultsMode, Template
+from workshop.activities import KINDS, make_spec
+from workshop.domain.model import PromptSpec, ResultsMode, Template
+from workshop.templates import parse_template
 
 PARTICIPANT_COOKIE = "workshop_participant"
 OPTIONS = ("Alpha", "Bravo", "Charlie", "Delta")
@@ -35,8 +37,11 @@ SILENT_SECONDS = 25.0  # phone.js SILENT_MS: no event for this long -> ask /api/
 EXPECTED_REFUSALS = frozenset({"moved", "closed", "ended"})
 
 
-def bench_template(tag: str, prompts: int, results: str = "mixed") -> Template:
-    """Single-choice prompts with unique texts (no text is a substring of another).
+def bench_template(
+    tag: str, prompts: int, results: str = "mixed", kinds: str = "single_choice"
+) -> Template:
+    """Prompts with unique texts (no text is a substring of another): single choice, or
+    (``kinds="every"``) every registered kind in turn, each with its example config.
 
     ``results``: live (phones show results; the push stream carries a fresh tally while
     answers arrive), on_reveal (they do not), or mixed (alternating, as in the shipped templates).
@@ -47,15 +52,16 @@ def bench_template(tag: str, prompts: int, results: str = "mixed") -> Template:
             return ResultsMode.LIVE if i % 2 == 0 else ResultsMode.ON_REVEAL
         return ResultsMode(results)
 
-    specs = tuple(
-        make_spec(
-            "single_choice",
-            text=f"Bench {tag} question {i + 1}: which option fits best?",
-            options=OPTIONS,
-            results=mode(i),
-        )
-        for i in range(prompts)
-    )
+    def spec(i: int) -> PromptSpec:
+        text = f"Bench {tag} question {i + 1}: which option fits best?"
+        if kinds == "single_choice":
+            return make_spec("single_choice", text=text, options=OPTIONS, results=mode(i))
+        name = list(KINDS)[i % len(KINDS)]
+        data = {"title": "kinds", "prompts": [{"kind": name, "text": text, **KINDS[name].example}]}
+        parsed = parse_template(json.dumps(data), source="bench").prompts[0]
+        return replace(parsed, results=mode(i))
+
+    specs = tuple(spec(i) for i in range(prompts))
     return Template(title=f"Bench {tag}", prompts=specs, min_answers_to_show=0, slug="bench")
 
 
@@ -73,9 +79,10 @@ class Sent:
 class Room:
     """What every phone of one step shares: the session, prompt texts and the records."""
 
-    def __init__(self, result: StepResult, prompt_texts: list[str]) -> None:
+    def __init__(self, result: StepResult, prompts: Sequence[PromptSpec]) -> None:
         self.result = result
-        self.prompt_texts = prompt_texts
+        self.prompt_texts = [p.text for p in prompts]
+        self.specs = {p.text: p for p in prompts}  # what a phone answers, by prompt text
         self.advanced_at: dict[str, float] = {}  # prompt text -> facilitator commit time
         self.seen_after_advance: dict[str, list[float]] = {}
         self.answer_log: list[tuple[str, float, float]] = []  # (prompt, sent_at, acked_at)
@@ -310,7 +317,8 @@ class Phone:
         if view is None or data is None or view["prompt"] is None or not view["prompt"]["open"]:
             return
         prompt = view["prompt"]
-        value = plan_value(prompt, avoid=self.mine.get(prompt["id"]), rng=self.rng)
+        spec = self.room.specs[prompt["text"]]
+        value = plan_value(spec, avoid=self.mine.get(prompt["id"]), rng=self.rng)
         first = prompt["text"] not in self.acked
         sent = Sent(prompt["text"], prompt["id"], value, time.monotonic(), first)
         self.sending = sent

@@ -135,7 +135,7 @@ async def main_async(args: argparse.Namespace) -> None:
         started = services.start_session(db=db, template=template)
         session_id, key, code = started.session.id, started.facilitator_key, started.session.code
         prompt_ids = [p.id for p in services.list_prompts(db=db, session_id=session_id)]
-        room = Room(StepResult(1), [p.text for p in template.prompts])
+        room = Room(StepResult(1), template.prompts)
         meter = ServerMeter([psutil.Process(process.pid)])
         events_url = f"{url}/events/{code}"
         print(f"join page, {args.results} results, server {url}")

@@ -33,7 +33,7 @@ COLUMNS = [
     "answered_at",
     "hidden",
     "item",  # kinds answered item by item (ranking, points, matrix): one row per item
-    *sorted({column for kind in KINDS.values() for column in kind.csv_columns}),
+    *sorted({column for each in KINDS.values() for column in each.csv_columns}),
 ]
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A plain number such as "-2" (a point on a -3..3 scale) is data, not a formula: it stays

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from .activities import Kind, TallyData, get_kind
+from .activities import TallyData, get_kind
 from .domain.model import Answer, Prompt
 
 
@@ -33,10 +33,6 @@ class Tally:
     @property
     def kind(self) -> str:
         return self.prompt.kind
-
-    @property
-    def kind_plugin(self) -> Kind:
-        return get_kind(self.prompt.kind)
 
     @property
     def rows(self) -> list[dict[str, Any]]:

@@ -37,7 +37,7 @@ from workshop.web.participant_cookie import PARTICIPANT_COOKIE
 
 FOLLOW_LIMIT_S = 3.0  # the issue: phones show the facilitator's change within 3 s
 UI_TIMEOUT_MS = 20_000  # first loads and reconnects on a busy 2-core machine
-PHONE_JS = Path(__file__).resolve().parents[2] / "src/workshop/ui/phone_app/phone.js"
+PHONE_JS = Path(__file__).resolve().parents[2] / "src/workshop/ui/phone_app/phone_base.js"
 OPEN_TEXT_BOX = "Your answer"  # the open-text field's accessible name
 # One unbroken word wider than a phone (templates hold such things: compounds, links).
 LONG_OPTION = "Donaudampfschifffahrtsgesellschaftskapitänsmützenabteilung"

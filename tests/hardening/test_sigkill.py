@@ -46,6 +46,10 @@ SIMULATED_PHONES = 60
 RAMP_PER_SECOND = 20.0  # simulated phones loading the page per second
 KILL_AFTER_ACKS = 1
 FIRST, SECOND = "What should we keep?", "And what should change?"
+BURST_TEMPLATE = make_template(
+    make_spec("open_text", text=FIRST, max_length=100),
+    make_spec("open_text", text=SECOND, max_length=100),
+)
 UI_TIMEOUT_MS = 30_000
 FOLLOW_TIMEOUT = 60.0
 
@@ -57,7 +61,9 @@ class Burst:
 
     server: RunningServer
     code: str
-    room: Room = field(default_factory=lambda: Room(StepResult(SIMULATED_PHONES), [FIRST, SECOND]))
+    room: Room = field(
+        default_factory=lambda: Room(StepResult(SIMULATED_PHONES), BURST_TEMPLATE.prompts)
+    )
     phones: list[Phone] = field(default_factory=list)
     in_flight_at_kill: int = -1
     loaded: threading.Event = field(default_factory=threading.Event)
@@ -171,11 +177,7 @@ def test_sigkill_mid_burst_loses_no_acknowledged_answer(browser: Browser, tmp_pa
     contexts = [browser.new_context(**PHONE) for _ in range(2)]
     thread = burst = None
     try:
-        template = make_template(
-            make_spec("open_text", text=FIRST, max_length=100),
-            make_spec("open_text", text=SECOND, max_length=100),
-        )
-        started = services.start_session(db=db, template=template)
+        started = services.start_session(db=db, template=BURST_TEMPLATE)
         sid, code, key = started.session.id, started.session.code, started.facilitator_key
         first, second = services.list_prompts(db=db, session_id=sid)
 

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from ..domain.errors import InvalidAnswer, TemplateProblem
 from ..domain.model import Answer
+from ..domain.rules import answer_as_text
 from ..domain.text import clean_text, has_visible_text
 
 # A ``results.Tally`` (a level above the kinds) is passed to the figure and phone hooks
@@ -218,9 +219,7 @@ class Kind:
 
     def answer_text(self, config: Any, value: Any) -> str:
         """How a stored value reads in one line (a CSV ``answer`` cell, a card)."""
-        if isinstance(value, list):
-            return "; ".join(str(v) for v in value)
-        return str(value)
+        return answer_as_text(value)
 
     def csv_cells(self, config: Any, value: Any) -> list[dict[str, str]]:
         """The CSV cells of one answer: one dict per row (long kinds give several)."""

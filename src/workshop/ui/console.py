@@ -15,12 +15,11 @@ from typing import Any
 import streamlit as st
 
 from .. import services
-from ..activities import get_kind
+from ..activities import answer_text, get_kind
 from ..charts import REPORT, figure_for, gate
 from ..domain.codes import display_code
 from ..domain.errors import WorkshopError
-from ..domain.model import Answer, LiveView, Prompt
-from ..domain.rules import answer_as_text
+from ..domain.model import Answer, LiveView, Prompt, PromptSpec
 from .facilitator import HOME_PAGE, FacilitatorAccess, run_action
 from .qr_card import render_counts
 from .results_view import CONSOLE_WALL, render_card_wall, render_figure, render_message
@@ -174,7 +173,7 @@ def _live_panel(access: FacilitatorAccess) -> None:
             answers = services.list_answers(
                 db=db, session_id=sid, prompt_id=prompt.id, include_hidden=True
             )
-            _moderation(access, answers)
+            _moderation(access, answers, prompt.spec)
 
     panel()
 
@@ -198,7 +197,7 @@ def _preview(access: FacilitatorAccess, view: LiveView) -> None:
         render_figure(fig, static=True, key="console-chart")
 
 
-def _moderation(access: FacilitatorAccess, answers: list[Answer]) -> None:
+def _moderation(access: FacilitatorAccess, answers: list[Answer], spec: PromptSpec) -> None:
     db, sid, key = access.ctx.db, access.session.id, access.key
     st.markdown("**Answers to moderate**")
     if not answers:
@@ -209,7 +208,8 @@ def _moderation(access: FacilitatorAccess, answers: list[Answer]) -> None:
         for answer in sorted(answers, key=lambda a: (a.answered_at, a.id), reverse=True):
             text_col, button_col = st.columns([4, 1.3], vertical_alignment="center")
             with text_col:
-                st.text(("(hidden) " if answer.hidden else "") + answer_as_text(answer.value))
+                shown = answer_text(spec, answer.value)  # the kind says how its answer reads
+                st.text(("(hidden) " if answer.hidden else "") + shown)
             button_col.button(
                 "Unhide" if answer.hidden else "Hide",
                 key=f"moderate-{answer.id}",

@@ -55,6 +55,9 @@ def render_report(access: FacilitatorAccess) -> None:
                 render_card_wall(result, joined=view.counts.joined, fit=REPORT_WALL)
             else:
                 render_figure(figure, static=False, key=f"results-chart-{prompt.id}")
+                if result.n:
+                    with st.expander("The same figures as text"):
+                        st.text(get_kind(prompt.kind).text_alternative(result))  # literal text
             if prompt.spec.note:
                 with st.expander("Facilitator note"):
                     st.text(prompt.spec.note)
