@@ -18,7 +18,7 @@ from ..domain.model import PromptSpec, ResultsMode
 from .base import ConfigReader, Kind, TallyData
 
 # The kinds, in the order templates' docs and error messages list them.
-_FOLDERS = ("single_choice", "multiple_choice", "scale", "open_text", "word_cloud")
+_FOLDERS = ("single_choice", "multiple_choice", "scale", "open_text", "word_cloud", "ranking")
 
 
 class UnknownKind(WorkshopError):
