@@ -92,10 +92,13 @@ class Ranking(Kind):
 
     # ---- config -------------------------------------------------------------------
     def parse_config(self, read: ConfigReader) -> RankingConfig:
+        before = len(read.problems)
         options = read.text_list(
             "options", low=MIN_ITEMS, high=MAX_ITEMS, item_limit=MAX_ITEM_TEXT, noun="items"
         )
-        rank_top = read.optional_integer("rank_top", low=1, high=max(1, len(options)))
+        # With the options refused, hold rank_top only to the widest limit (no knock-on).
+        known = len(options) if len(read.problems) == before else MAX_ITEMS
+        rank_top = read.optional_integer("rank_top", low=1, high=known)
         if rank_top == len(options):
             rank_top = None  # "rank your top 5" of 5 items is a full ranking
         return RankingConfig(options=options, rank_top=rank_top)
