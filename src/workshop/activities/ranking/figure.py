@@ -10,8 +10,9 @@ from ...charts import BAR, INK, MUTED, ChartStyle, base_layout, n_caption, plain
 from ...results import Tally
 from .kind import ordinal, top_phrase
 
-# The heat strip runs from white (nobody) to the bar colour (the most common placing).
-HEAT_SCALE = [[0.0, "#ffffff"], [0.15, "#dbe6f7"], [1.0, BAR]]
+# The heat strip runs from a faint grey-blue (nobody: the cell still shows, so the grid
+# reads as a grid) to the bar colour (the most common placing).
+HEAT_SCALE = [[0.0, "#f0f3f8"], [0.001, "#dbe6f7"], [1.0, BAR]]
 
 
 def build_figure(tally: Tally, *, joined: int, style: ChartStyle) -> go.Figure:
