@@ -107,6 +107,9 @@ def test_a_top_n_ranking_needs_exactly_n():
         validate_answer(top2, [ITEMS[3]])
     with pytest.raises(InvalidAnswer, match="at most 2 items"):
         validate_answer(top2, list(ITEMS[:3]))
+    with pytest.raises(InvalidAnswer, match=r"^Please pick your first choice\.$"):
+        validate_answer(spec(rank_top=1), [])
+    assert validate_answer(spec(rank_top=1), [ITEMS[1]]) == [ITEMS[1]]
 
 
 @pytest.mark.parametrize(

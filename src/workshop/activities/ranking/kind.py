@@ -129,6 +129,8 @@ class Ranking(Kind):
         wanted = places(config)
         more = wanted - ranked
         item = "item" if more == 1 else "items"
+        if config.rank_top == 1:
+            return "Please pick your first choice."
         if config.rank_top:
             return f"Please pick your top {wanted}: {more} more {item} to place."
         return f"Please rank every item: {more} more {item} to place."

@@ -51,9 +51,10 @@ function rankingInput(prompt, value) {
     }
   }
   const shuffled = rankingShuffle(options, rankingSeed(prompt));
-  const instruction = prompt.rankTop
-    ? `Tap your top ${places}, best first`
-    : "Tap every item, best first";
+  let instruction = "Tap every item, best first";
+  if (prompt.rankTop) {
+    instruction = places === 1 ? "Tap your first choice" : `Tap your top ${places}, best first`;
+  }
   const status = el("p", { class: "rank-status", role: "status", "aria-live": "polite" });
   const list = el("ol", { class: "rank-list", "aria-label": "My ranking" });
   const pool = el("div", { class: "rank-pool", role: "group", "aria-label": "Items to rank" });
@@ -64,6 +65,7 @@ function rankingInput(prompt, value) {
     const more = places - ranked.length;
     if (more <= 0) { return ""; }
     const what = more === 1 ? "1 more item" : `${more} more items`;
+    if (places === 1 && prompt.rankTop) { return "Please pick your first choice."; }
     return prompt.rankTop ? `Please pick your top ${places}: ${what} to place.`
       : `Please rank every item: ${what} to place.`;
   };
@@ -110,7 +112,9 @@ function rankingInput(prompt, value) {
         : `${item}: rank it ${rankingOrdinal(ranked.length + 1)}`,
       onclick: () => {
         if (ranked.length >= places) {
-          problem.textContent = `You have your top ${places}: tap one in your ranking to take it out first.`;
+          problem.textContent = places === 1
+            ? "You have your first choice: tap it to take it out first."
+            : `You have your top ${places}: tap one in your ranking to take it out first.`;
           return;
         }
         ranked.push(item);
