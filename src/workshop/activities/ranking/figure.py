@@ -19,7 +19,11 @@ def build_figure(tally: Tally, *, joined: int, style: ChartStyle) -> go.Figure:
     table = tally.table
     ranked_places = int(tally.stats["places"])
     top = int(tally.stats["top"])
-    items = [wrapped(str(i), style.label_chars) for i in table["item"]]
+    # Many items: smaller, wider labels, so two-line labels do not run into each other.
+    crowded = len(table) > 6
+    label_px = round(style.font_px * (0.8 if crowded else 1.0))
+    label_chars = round(style.label_chars * (1.4 if crowded else 1.0))
+    items = [wrapped(str(i), label_chars) for i in table["item"]]
     scores = [float(p) for p in table["points"]]
     shares = [float(s) for s in table["top_percent"]]
     counts = [list(c) for c in table["counts"]]
@@ -40,7 +44,7 @@ def build_figure(tally: Tally, *, joined: int, style: ChartStyle) -> go.Figure:
             orientation="h",
             text=[f"{p:.0f} · {s:.0f}% in {phrase}" for p, s in zip(scores, shares, strict=True)],
             textposition="outside",
-            textfont={"size": round(style.font_px * 1.0), "color": INK, "weight": "bold"},
+            textfont={"size": label_px, "color": INK, "weight": "bold"},
             cliponaxis=False,
             marker={"color": BAR},
             hoverinfo="skip",
@@ -48,7 +52,9 @@ def build_figure(tally: Tally, *, joined: int, style: ChartStyle) -> go.Figure:
         row=1,
         col=1,
     )
-    places = [ordinal(r) for r in range(1, ranked_places + 1)]
+    # "1st".."6th" fit above their squares; beyond that plain numbers do (no tilted text).
+    wide = ranked_places <= 6
+    places = [ordinal(r) if wide else str(r) for r in range(1, ranked_places + 1)]
     peak = max((c for row in counts for c in row), default=0)
     fig.add_trace(
         go.Heatmap(
@@ -73,10 +79,13 @@ def build_figure(tally: Tally, *, joined: int, style: ChartStyle) -> go.Figure:
     # The rule under the chart, in words: which place earns what, so nobody misreads it.
     rule = plain(str(tally.stats["rule"]))
     fig.add_annotation(
-        text=f"{rule}<br>squares = how many people put the item at each place",
-        x=0.0,
+        text=f"{rule}<br>squares = how many people put the item at each place"
+        + ("" if wide else " (1 = 1st place)"),
+        # Anchored at the right edge: a long rule then runs left under the item labels
+        # instead of off the figure.
+        x=1.0,
         xref="paper",
-        xanchor="left",
+        xanchor="right",
         y=0.0,
         yref="paper",
         yanchor="top",
@@ -105,8 +114,15 @@ def build_figure(tally: Tally, *, joined: int, style: ChartStyle) -> go.Figure:
         ticks="",
         showgrid=False,
         tickfont={"size": max(13, round(style.font_px * 0.8)), "color": MUTED},
+        tickangle=0,
         row=1,
         col=2,
     )
-    fig.update_yaxes(autorange="reversed", ticks="", automargin=True, showgrid=False)
+    fig.update_yaxes(
+        autorange="reversed",
+        ticks="",
+        automargin=True,
+        showgrid=False,
+        tickfont={"size": label_px},
+    )
     return fig
