@@ -189,6 +189,14 @@ def test_a_phone_ranks_by_tapping_and_the_presenter_and_csv_show_it(browser: Bro
         expect(page.locator("svg text", has_text="% in top 3").first).to_be_visible()
         page.wait_for_timeout(800)  # let the chart settle
         page.screenshot(path="/tmp/ranking-presenter.png")
+
+        # The results page draws the same chart at its own size.
+        page.goto(f"{server.url}/results?code={code}&key={started.facilitator_key}")
+        expect(page.locator("svg text", has_text="unranked = 0").first).to_be_visible(
+            timeout=UI_TIMEOUT_MS
+        )
+        page.wait_for_timeout(800)
+        page.screenshot(path="/tmp/ranking-results-page.png", full_page=True)
     finally:
         projector.close()
 

@@ -77,15 +77,17 @@ def build_figure(tally: Tally, *, joined: int, style: ChartStyle) -> go.Figure:
     )
     base_layout(fig, title=f"{n_caption(tally.n, joined)} · sorted by mean points", style=style)
     # The rule under the chart, in words: which place earns what, so nobody misreads it.
-    rule = plain(str(tally.stats["rule"]))
+    # Two short lines (the points per place; what bar and squares mean), so the rule fits
+    # under the bars even when long item labels leave the plot narrow.
+    points_line, _, bar_line = str(tally.stats["rule"]).partition(" · bar = ")
+    legend = f"bar = {bar_line} · squares = people per place" if bar_line else ""
+    if legend and not wide:
+        legend += " (1 = 1st)"
     fig.add_annotation(
-        text=f"{rule}<br>squares = how many people put the item at each place"
-        + ("" if wide else " (1 = 1st place)"),
-        # Anchored at the right edge: a long rule then runs left under the item labels
-        # instead of off the figure.
-        x=1.0,
+        text=f"{plain(points_line)}<br>{plain(legend)}",
+        x=0.0,
         xref="paper",
-        xanchor="right",
+        xanchor="left",
         y=0.0,
         yref="paper",
         yanchor="top",
