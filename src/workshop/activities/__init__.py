@@ -24,8 +24,9 @@ _FOLDERS = (
     "scale",
     "open_text",
     "word_cloud",
-    "matrix",
+    "ranking",
     "points",
+    "matrix",
 )
 
 
