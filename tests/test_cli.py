@@ -12,6 +12,7 @@ import pytest
 
 from tests.support.builders import answer_current, make_template
 from workshop import services
+from workshop.activities import KINDS
 from workshop.config import Settings
 from workshop.context import open_context
 from workshop.domain.codes import display_code
@@ -94,8 +95,7 @@ def test_check_prints_every_problem_of_a_bad_file_and_fails(tmp_path, data_dir):
     assert lines == [
         "bad.yaml: prompt 1, field 'options': must be a list of at least 2 choices",
         "bad.yaml: prompt 2, field 'max': must be greater than min (5)",
-        "bad.yaml: prompt 3, field 'kind': is 'poll'; use one of: single_choice, "
-        "multiple_choice, scale, open_text, word_cloud",
+        f"bad.yaml: prompt 3, field 'kind': is 'poll'; use one of: {', '.join(KINDS)}",
     ]
     assert "OK" not in result.stdout
 

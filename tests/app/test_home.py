@@ -25,7 +25,7 @@ def test_leadership_template_is_first_and_preselected(app_ctx):
     choice = at.selectbox(key="start-template")
     assert choice.index == 0
     assert choice.value == 0
-    assert choice.options[0].startswith("Leadership Positions vs Leadership — 9 questions")
+    assert choice.options[0].startswith("Leadership Positions vs Leadership — 12 questions")
 
 
 def test_starting_a_session_stores_it_and_shows_the_private_links(app_ctx):
@@ -35,7 +35,7 @@ def test_starting_a_session_stores_it_and_shows_the_private_links(app_ctx):
     sessions = services.list_sessions(db=app_ctx.db)
     assert len(sessions) == 1
     session = sessions[0]
-    assert session.is_live and session.template_slug == "leadership" and session.prompt_count == 9
+    assert session.is_live and session.template_slug == "leadership" and session.prompt_count == 12
     code, key = started_in_tab(at)
     assert code == session.code
     services.check_facilitator_key(db=app_ctx.db, session_id=session.id, key=key)  # no raise

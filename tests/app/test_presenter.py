@@ -96,7 +96,7 @@ def test_remote_and_keyboard_buttons_move_the_session(app_ctx, started, button, 
     at.button(key=button).click().run()
     assert_no_errors(at)
     assert position(app_ctx, started) == expected
-    assert f"Question {expected + 1} of 9" in page_text(at)
+    assert f"Question {expected + 1} of 12" in page_text(at)
 
 
 def test_shortcuts_are_the_remote_keys(app_ctx, started):

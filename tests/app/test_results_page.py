@@ -16,10 +16,23 @@ __all__ = ["app_ctx"]
 ANSWERS = [
     ["trust", "vision"],
     "They had a title, but not over me",
+    {"Me": [2, 4]},  # the 2x2: little position, often followed
     4,
     ["Organising people", "Inspiring others to act"],
     "The people who choose to follow you",
+    [
+        "Lifting others up, wherever they stand",
+        "Inspiring others to do and follow",
+        "Sharing their knowledge and network",
+    ],
     "Our nurse organised the meal rota.",
+    {
+        "Inspiring others": 40,
+        "Lifting others up": 30,
+        "Organising well": 0,
+        "Sharing knowledge and network": 30,
+        "Learning to look within": 0,
+    },
     "Sometimes",
     "I mentor two new colleagues.",
     "I joined the volunteer network.",
@@ -30,7 +43,7 @@ ANSWERS = [
 def answered(app_ctx, leadership_template):
     """The leadership session run end to end: three people answer every prompt."""
     db, secret = app_ctx.db, app_ctx.participant_secret
-    SUBMIT_GUARD.configure(interval=0)  # nine quick answers per person (reset after the test)
+    SUBMIT_GUARD.configure(interval=0)  # a dozen quick answers per person (reset after the test)
     started = make_session(db, leadership_template)
     tokens = [new_participant_token() for _ in range(3)]
     for position, raw in enumerate(ANSWERS):
@@ -64,8 +77,9 @@ def test_every_prompt_has_a_chart_or_cards_with_n_and_its_note(app_ctx, answered
     for prompt in prompts:
         assert prompt.text in shown
         assert prompt.spec.note in shown
-    # Six charted prompts (word cloud, choices, scale); three open-text card walls.
-    assert len(at.get("plotly_chart")) == 6
+    # Nine charted prompts (word cloud, choices, scale, 2x2, ranking, points); three
+    # open-text card walls.
+    assert len(at.get("plotly_chart")) == 9
     assert shown.count("n = 3 · 100% of 3 joined") == 3  # the walls' captions
     texts = [t.value for t in at.text]
     assert texts.count("Our nurse organised the meal rota.") == 3  # three people, one wall
@@ -76,7 +90,8 @@ def test_the_csv_download_is_offered_with_the_session_filename(app_ctx, answered
     [download] = at.get("download_button")
     assert download.proto.label.startswith("Download CSV")
     csv = services.export_csv(db=app_ctx.db, session_id=answered.session.id).decode("utf-8-sig")
-    assert csv.count("\r\n") == 1 + 3 * len(ANSWERS)  # header + one row per answer
+    # header + one row per answer, and per ranked item (3) and per item with points (5)
+    assert csv.count("\r\n") == 1 + 3 * (len(ANSWERS) - 2 + 3 + 5)
 
 
 def test_ended_sessions_show_their_results(app_ctx, answered):
@@ -86,7 +101,7 @@ def test_ended_sessions_show_their_results(app_ctx, answered):
     at = results(answered)
     assert_no_errors(at)
     assert "· ended ·" in page_text(at)
-    assert len(at.get("plotly_chart")) == 6
+    assert len(at.get("plotly_chart")) == 9
 
 
 def test_leadership_figures_are_sensible_for_every_prompt(app_ctx, answered):
@@ -107,5 +122,7 @@ def test_leadership_figures_are_sensible_for_every_prompt(app_ctx, answered):
         elif kind == "scale":
             assert list(figure.data[0].y) == [0, 0, 0, 3, 0]
             assert "mean 4.0" in figure.layout.title.text
-        else:
+        elif kind in ("single_choice", "multiple_choice"):
             assert sum(figure.data[0].x) == 3 * (2 if kind == "multiple_choice" else 1)
+        else:  # the new kinds: their own tests check the figure; here it builds with n
+            assert figure.layout.title.text.startswith("n = 3")

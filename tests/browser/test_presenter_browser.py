@@ -132,14 +132,14 @@ def test_facilitator_runs_the_leadership_session(server, store, projector):
     page.mouse.click(400, 900)  # focus the page, not an input
     page.keyboard.press("PageDown")
     wait_for_position(db, session.id, 1)
-    expect(page.get_by_text("Question 2 of 9")).to_be_visible(timeout=5_000)
+    expect(page.get_by_text("Question 2 of 12")).to_be_visible(timeout=5_000)
     page.keyboard.press("ArrowRight")
     wait_for_position(db, session.id, 2)
     page.keyboard.press("PageUp")
     wait_for_position(db, session.id, 1)
     page.keyboard.press("ArrowLeft")
     wait_for_position(db, session.id, 0)
-    expect(page.get_by_text("Question 1 of 9")).to_be_visible(timeout=5_000)
+    expect(page.get_by_text("Question 1 of 12")).to_be_visible(timeout=5_000)
     expect(page.locator(".st-key-presenter-keys button")).to_have_count(5)  # + Esc
     hidden_box = page.locator(".st-key-presenter-keys").bounding_box()
     assert hidden_box is None or hidden_box["height"] <= 1  # clipped away as well

@@ -143,7 +143,7 @@ MALFORMED = [
         "between",
     ),
     ("prompt not a mapping", with_second_prompt("just a string"), 2, "(prompt)", "mapping"),
-    ("unknown kind", with_second_prompt("kind: ranking\ntext: Rank"), 2, "kind", "ranking"),
+    ("unknown kind", with_second_prompt("kind: sudoku\ntext: Solve"), 2, "kind", "sudoku"),
     ("missing kind", with_second_prompt("text: No kind"), 2, "kind", "use one of"),
     ("missing text", with_second_prompt("kind: open_text"), 2, "text", "required"),
     ("text not text", with_second_prompt("kind: open_text\ntext: {a: 1}"), 2, "text", "text"),
