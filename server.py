@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from workshop.config import Settings
-from workshop.guards import SUBMIT_GUARD
+from workshop.guards import MINT_GUARD, SUBMIT_GUARD
 from workshop.ui.streamlit_internals import disable_legacy_pages_directory
 from workshop.web.routes import MIDDLEWARE, ROUTES
 
@@ -17,6 +17,14 @@ disable_legacy_pages_directory()  # phones must never see facilitator pages
 
 # The per-participant submit rate limit lives in this process: apply the installation's
 # setting (WORKSHOP_SUBMIT_INTERVAL_SECONDS) once, at start.
-SUBMIT_GUARD.configure(interval=Settings.from_env().submit_interval_seconds)
+settings = Settings.from_env()
+SUBMIT_GUARD.configure(interval=settings.submit_interval_seconds)
+# New participant tokens per client address (WORKSHOP_NEW_PARTICIPANTS_*), memory only.
+MINT_GUARD.configure(
+    burst=settings.new_participants_burst,
+    interval=60 / settings.new_participants_per_minute
+    if settings.new_participants_per_minute > 0
+    else 0,
+)
 
 app = st.App(Path(__file__).with_name("app.py"), routes=ROUTES, middleware=MIDDLEWARE)

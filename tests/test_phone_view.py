@@ -65,7 +65,7 @@ def view_of(db: Database, started: services.StartedSession) -> dict:
 
 def answer_many(db, started, values, *, secret: bytes) -> None:
     for raw in values:
-        answer_current(db, started, raw, secret=secret, token=new_participant_token())
+        answer_current(db, started, raw, secret=secret, token=new_participant_token(secret))
 
 
 COMMON = {

@@ -14,6 +14,10 @@ def default_data_dir() -> Path:
     return Path(base) / "workshop"
 
 
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(word.strip() for word in text.split(",") if word.strip())
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     data_dir: Path
@@ -24,6 +28,12 @@ class Settings:
     secret_key: str | None = None  # participant-token HMAC key; default: a file in data_dir
     submit_interval_seconds: float = 1.0  # per-participant rate limit
     profanity_words: tuple[str, ...] = ()  # empty: the filter is off
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or networks).
+    trusted_proxies: tuple[str, ...] = ()
+    # New participant tokens per client address: a burst, then so many a minute. A venue
+    # NAT puts a whole room behind one address, so both are generous.
+    new_participants_burst: int = 600
+    new_participants_per_minute: float = 300.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -40,6 +50,11 @@ class Settings:
             secret_key=env.get("WORKSHOP_SECRET_KEY") or None,
             submit_interval_seconds=float(env.get("WORKSHOP_SUBMIT_INTERVAL_SECONDS") or 1.0),
             profanity_words=tuple(w.strip() for w in words.split(",") if w.strip()),
+            trusted_proxies=_words(env.get("WORKSHOP_TRUSTED_PROXIES", "")),
+            new_participants_burst=int(env.get("WORKSHOP_NEW_PARTICIPANTS_BURST") or 600),
+            new_participants_per_minute=float(
+                env.get("WORKSHOP_NEW_PARTICIPANTS_PER_MINUTE") or 300.0
+            ),
         )
 
     def participant_secret(self) -> bytes:

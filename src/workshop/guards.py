@@ -1,7 +1,8 @@
-"""Process-local abuse guards: a per-participant submit rate limit, and a slow-down for
-repeated wrong facilitator keys. Both are small in-memory tables with time decay; with
-several processes each keeps its own (the limits are per process, which is enough to
-stop a script hammering one connection)."""
+"""Process-local abuse guards: a per-participant submit rate limit, a per-address limit
+on new participant tokens, and a slow-down for repeated wrong facilitator keys. All are
+small in-memory tables with time decay (nothing is stored or logged); with several
+processes each keeps its own (the limits are per process, which is enough to stop a
+script hammering one connection)."""
 
 from __future__ import annotations
 
@@ -67,6 +68,17 @@ class SubmitGuard:
             bucket = self._bucket(key, time.monotonic())
             bucket.tokens = max(0.0, bucket.tokens - 1)
 
+    def take(self, key: str) -> bool:
+        """Use one of ``key``'s allowance if it has one left (check and record at once)."""
+        if self.interval <= 0:
+            return True
+        with self._lock:
+            bucket = self._bucket(key, time.monotonic())
+            if bucket.tokens < 1:
+                return False
+            bucket.tokens -= 1
+            return True
+
 
 class KeyGuard:
     """After ``free_failures`` wrong keys for one session, each check waits longer
@@ -107,4 +119,6 @@ class KeyGuard:
 
 
 SUBMIT_GUARD = SubmitGuard()
+# New participant tokens per client address (a bucket per address, in memory only).
+MINT_GUARD = SubmitGuard(burst=600, interval=60 / 300)
 KEY_GUARD = KeyGuard()

@@ -321,15 +321,22 @@ def _check_ids(session_id: object, prompt_id: object) -> None:
             raise NotFound("That question does not belong to this session.")
 
 
-def _check_token(token: str | None) -> str:
-    if not codes.is_plausible_token(token):
-        raise AccessDenied("Your browser's participant ticket is not valid. Reload the page.")
+NOT_ISSUED = (
+    "This phone's participant ticket was not issued by this server. "
+    "Open the join page again to get one."
+)
+
+
+def _check_token(token: str | None, secret: bytes) -> str:
+    """Only tokens this installation minted make participants (a made-up one is refused)."""
+    if not codes.is_issued_token(token, secret):
+        raise AccessDenied(NOT_ISSUED)
     return str(token)
 
 
 def join_session(*, db: Database, secret: bytes, code: str, token: str | None) -> Participation:
     """Join (or re-join, idempotently) the live session with ``code``."""
-    token = _check_token(token)
+    token = _check_token(token, secret)
     session = get_session_by_code(db=db, code=code)
     if not session.is_live:
         raise SessionEnded()
@@ -358,7 +365,7 @@ def submit_answer(
 
     Returns only after the answer is committed, so an acknowledgement means stored.
     """
-    token = _check_token(token)
+    token = _check_token(token, secret)
     _check_ids(session_id, prompt_id)
     SUBMIT_GUARD.check(f"{session_id}:{token}")
 
@@ -401,9 +408,8 @@ def find_my_answer(
     *, db: Database, secret: bytes, session_id: int, prompt_id: int, token: str | None
 ) -> Answer | None:
     """The participant's own current answer to a prompt (to show "received")."""
-    if not codes.is_plausible_token(token):
-        return None
-    token_hash = codes.hash_participant_token(str(token), session_id=session_id, secret=secret)
+    token = _check_token(token, secret)
+    token_hash = codes.hash_participant_token(token, session_id=session_id, secret=secret)
 
     def work(conn: Any) -> Answer | None:
         found = repo.find_participant(conn, session_id, token_hash)

@@ -384,4 +384,4 @@ def test_no_table_keeps_a_raw_key_or_token():
     assert "sessions.facilitator_key_hash" in columns
     assert "participants.token_hash" in columns
     assert not any(name.endswith((".key", ".token", ".facilitator_key")) for name in columns)
-    assert new_participant_token() != new_participant_token()
+    assert new_participant_token(b"k") != new_participant_token(b"k")
