@@ -11,7 +11,9 @@ import streamlit as st
 from workshop.config import Settings
 from workshop.guards import MINT_GUARD, SUBMIT_GUARD
 from workshop.ui.streamlit_internals import disable_legacy_pages_directory
+from workshop.web import connection_guard
 from workshop.web.routes import MIDDLEWARE, ROUTES
+from workshop.web.stream_slots import STREAM_SLOTS
 
 disable_legacy_pages_directory()  # phones must never see facilitator pages
 
@@ -25,6 +27,23 @@ MINT_GUARD.configure(
     interval=60 / settings.new_participants_per_minute
     if settings.new_participants_per_minute > 0
     else 0,
+)
+
+# No client can exhaust the server: every open file we may have, a read deadline and caps
+# on connections and event streams (web/connection_guard.py, web/stream_slots.py).
+open_files = connection_guard.raise_open_file_limit()
+limits = connection_guard.ConnectionLimits.sized_from(
+    open_files,
+    max_total=settings.max_connections,
+    max_per_address=settings.max_connections_per_address,
+    read_seconds=settings.request_read_seconds,
+    keep_alive_seconds=settings.keep_alive_seconds,
+)
+connection_guard.install(limits, settings.trusted_proxies)
+STREAM_SLOTS.configure(
+    max_total=settings.max_streams or max(16, limits.max_total // 2),
+    max_per_address=settings.max_streams_per_address
+    or max(8, min(1000, limits.max_per_address // 2)),
 )
 
 app = st.App(Path(__file__).with_name("app.py"), routes=ROUTES, middleware=MIDDLEWARE)

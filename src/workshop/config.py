@@ -34,6 +34,13 @@ class Settings:
     # NAT puts a whole room behind one address, so both are generous.
     new_participants_burst: int = 600
     new_participants_per_minute: float = 300.0
+    # Connection and stream caps; 0: sized from the open-file limit at start.
+    max_connections: int = 0
+    max_connections_per_address: int = 0
+    max_streams: int = 0
+    max_streams_per_address: int = 0
+    request_read_seconds: float = 10.0  # headers and body of one request must arrive by then
+    keep_alive_seconds: float = 5.0  # an idle kept-alive connection is closed after this
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -55,6 +62,12 @@ class Settings:
             new_participants_per_minute=float(
                 env.get("WORKSHOP_NEW_PARTICIPANTS_PER_MINUTE") or 300.0
             ),
+            max_connections=int(env.get("WORKSHOP_MAX_CONNECTIONS") or 0),
+            max_connections_per_address=int(env.get("WORKSHOP_MAX_CONNECTIONS_PER_ADDRESS") or 0),
+            max_streams=int(env.get("WORKSHOP_MAX_STREAMS") or 0),
+            max_streams_per_address=int(env.get("WORKSHOP_MAX_STREAMS_PER_ADDRESS") or 0),
+            request_read_seconds=float(env.get("WORKSHOP_REQUEST_READ_SECONDS") or 10.0),
+            keep_alive_seconds=float(env.get("WORKSHOP_KEEP_ALIVE_SECONDS") or 5.0),
         )
 
     def participant_secret(self) -> bytes:

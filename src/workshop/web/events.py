@@ -26,13 +26,14 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from .. import services
 from ..domain.errors import NotFound, SessionNotFound, WorkshopError
 from ..phone_view import read_phone_view
 from .context import web_context
+from .stream_slots import STREAM_SLOTS, SlotStreamingResponse, request_address, streams_busy
 
 POLL_SECONDS = 0.25
 RESULTS_PUSH_SECONDS = 2.0
@@ -279,6 +280,9 @@ async def session_events(request: Request) -> Response:
         return PlainTextResponse(str(exc), status_code=404)
     except WorkshopError as exc:  # the store is busy: the browser tries again
         return PlainTextResponse(str(exc), status_code=503)
+    address = request_address(request.scope)
+    if not STREAM_SLOTS.acquire(address):  # capped per address and in total
+        return streams_busy()
     # Streams end at slightly different times, so phones that joined together do not
     # all reconnect together.
     lasts = STREAM_SECONDS * random.uniform(0.8, 1.2)
@@ -307,8 +311,9 @@ async def session_events(request: Request) -> Response:
         finally:
             HUB.unsubscribe(session_id, queue)
 
-    return StreamingResponse(
+    return SlotStreamingResponse(
         stream(),
+        address=address,
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
