@@ -170,20 +170,35 @@ def get_answer_marker(*, db: Database, prompt_id: int) -> tuple[int, datetime | 
 # ---- facilitator actions (each checks the key and bumps the revision) ----------------
 
 
-def check_facilitator_key(*, db: Database, session_id: int, key: str | None) -> None:
+def check_facilitator_key(
+    *, db: Database, session_id: int, key: str | None, client: str | None = None
+) -> None:
     """Raise ``AccessDenied`` unless ``key`` controls this session.
 
-    Repeated wrong keys for one session are slowed down (see ``guards``).
+    ``client`` (the page's client address, memory only) is where wrong keys come from:
+    each wrong one from there waits longer, then that address is locked out for a while
+    (see ``guards.FailureGuard``). A right key never waits. Facilitator actions pass no
+    client: their page checked the key with one already.
     """
-    KEY_GUARD.wait_if_throttled(session_id)
+    if client is not None and (left := KEY_GUARD.locked_for(client)):
+        raise AccessDenied(locked_out_message(left))
     try:
         stored = db.read(lambda conn: repo.get_facilitator_key_hash(conn, session_id))
     except NotFound:
-        raise AccessDenied() from None
-    if not codes.facilitator_key_matches(key, stored):
-        KEY_GUARD.record_failure(session_id)
+        stored = None
+    if stored is None or not codes.facilitator_key_matches(key, stored):
+        if client is not None:
+            KEY_GUARD.record_failure(client)
+            KEY_GUARD.wait_after_failure(client)
         raise AccessDenied()
-    KEY_GUARD.record_success(session_id)
+
+
+def locked_out_message(seconds_left: float) -> str:
+    minutes = max(1, round(seconds_left / 60))
+    return (
+        "Too many wrong keys or passwords came from this device. "
+        f"Please try again in {minutes} min."
+    )
 
 
 def _facilitator_write(db: Database, session_id: int, key: str | None, work: Any) -> Session:

@@ -21,6 +21,7 @@ from ..context import AppContext
 from ..domain.codes import display_code, normalise_join_code
 from ..domain.errors import AccessDenied, WorkshopError
 from ..domain.model import Session
+from .client import page_client_address
 from .context import get_context
 from .literal import literal
 
@@ -83,7 +84,9 @@ def require_facilitator() -> FacilitatorAccess:
         _refuse("This page needs a session code and facilitator key in its link.")
     assert session is not None
     try:
-        services.check_facilitator_key(db=ctx.db, session_id=session.id, key=key)
+        services.check_facilitator_key(
+            db=ctx.db, session_id=session.id, key=key, client=page_client_address(ctx)
+        )
     except AccessDenied as error:
         _refuse(str(error))
     assert key is not None

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..addresses import client_address
 from ..context import AppContext
 from ..domain.codes import is_issued_token, new_participant_token
 from ..guards import MINT_GUARD
 from ..web.participant_cookie import PARTICIPANT_COOKIE
+from .client import page_client_address
 
 URL_TOKEN_PARAM = "p"
 PRIVACY_LINE = (
@@ -28,14 +28,6 @@ TOO_MANY_NEW = (
     "Too many new phones joined from your network just now. "
     "Please wait a minute, then reload this page."
 )
-
-
-def page_client_address(ctx: AppContext) -> str:
-    """The address abuse limits count this page's browser against (memory only)."""
-    # st.context.ip_address is None for 127.0.0.1 and ::1 (the laptop itself).
-    peer = st.context.ip_address or "127.0.0.1"
-    headers = {name.lower(): value for name, value in st.context.headers.items()}
-    return client_address(peer, headers, ctx.settings.trusted_proxies)
 
 
 def get_participant_token(ctx: AppContext) -> str | None:
