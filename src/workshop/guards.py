@@ -155,3 +155,5 @@ SUBMIT_GUARD = SubmitGuard()
 MINT_GUARD = SubmitGuard(burst=600, interval=60 / 300)
 KEY_GUARD = FailureGuard()  # wrong facilitator keys, per client address
 ADMIN_GUARD = FailureGuard(lockout_after=20)  # wrong admin passwords, per client address
+# Sessions started per client address: a burst of 10, then one every 30 s.
+START_GUARD = SubmitGuard(burst=10, interval=30.0)

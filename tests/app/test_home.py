@@ -10,7 +10,7 @@ from tests.app.facilitator_support import app_ctx, assert_no_errors, open_page, 
 from tests.support.builders import make_session
 from workshop import services
 from workshop.domain.codes import display_code
-from workshop.guards import ADMIN_GUARD
+from workshop.guards import ADMIN_GUARD, START_GUARD
 from workshop.ui.facilitator import parse_link_or_key
 
 __all__ = ["app_ctx"]
@@ -148,3 +148,12 @@ def test_wrong_admin_passwords_slow_then_lock_out_and_are_counted_without_addres
     at.text_input(key="unlock-password").input("s3cret-pass")
     unlock()
     assert_no_errors(at)  # once the lockout is over, the right password opens at once
+
+
+def test_starting_sessions_is_rate_limited_per_device(app_ctx):
+    START_GUARD.configure(burst=2, interval=60.0)  # reset after the test (conftest)
+    at = open_page("home")
+    for _ in range(3):
+        at.button(key="start-session").click().run()
+    assert any("Many sessions were just started" in e.value for e in at.error)
+    assert len(services.list_sessions(db=app_ctx.db)) == 2  # the third was not started

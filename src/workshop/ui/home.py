@@ -13,9 +13,9 @@ from ..context import AppContext
 from ..domain.codes import display_code
 from ..domain.errors import AccessDenied, TemplateError
 from ..domain.model import Session, Template
-from ..guards import ADMIN_GUARD
+from ..guards import ADMIN_GUARD, START_GUARD
 from ..templates import list_template_files, load_template_file
-from .client import page_client_address
+from .client import page_client_address, page_is_loopback
 from .context import get_context
 from .facilitator import (
     CONSOLE_PAGE,
@@ -30,12 +30,21 @@ from .literal import literal
 LINKS_STATE = "home_links_for"  # the join code whose private links are on show
 ADMIN_STATE = "home_admin_ok"  # this browser gave the admin password (when one is set)
 SESSIONS_SHOWN = 30
+JOIN_PAGE = "pages/join.py"
+TOO_MANY_STARTS = (
+    "Many sessions were just started from this device. Please wait a minute before "
+    "starting another one."
+)
 log = logging.getLogger(__name__)
 _failed_admin_logins = 0  # in this process; the log says how many, never from where
 
 
 def render_home() -> None:
     ctx = get_context()
+    if not ctx.settings.admin_password and not page_is_loopback():
+        # Without an admin password only the laptop itself facilitates; a participant
+        # who edits the address to / lands on the join page (proxied requests included).
+        st.switch_page(JOIN_PAGE)
     st.title("Workshop sessions")
     code = st.session_state.get(LINKS_STATE)
     key = st.session_state.get("facilitator_keys", {}).get(code) if code else None
@@ -145,6 +154,9 @@ def _start_form(ctx: AppContext) -> None:
             return
         if needs_password:
             st.session_state[ADMIN_STATE] = True
+        if not START_GUARD.take(page_client_address(ctx)):
+            st.error(TOO_MANY_STARTS)
+            return
         started = services.start_session(db=ctx.db, template=template)
         remember_key(started.session.code, started.facilitator_key)
         st.session_state[LINKS_STATE] = started.session.code
