@@ -51,6 +51,8 @@ def _now() -> datetime:
 class StartedSession:
     session: Session
     facilitator_key: str  # shown once, in the facilitator's private link; only its hash is kept
+    # For the projector: show and step (next/previous), nothing more; only its hash is kept.
+    presenter_key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,7 @@ def start_session(*, db: Database, template: Template) -> StartedSession:
     """
     _check_startable(template)
     key = codes.new_facilitator_key()
+    presenter_key = codes.new_facilitator_key()
     first_results_live = template.prompts[0].results is ResultsMode.LIVE
 
     def work(conn: Any) -> Session:
@@ -85,6 +88,7 @@ def start_session(*, db: Database, template: Template) -> StartedSession:
             title=template.title,
             template_slug=template.slug[:MAX_SLUG_LENGTH],  # a file name can be longer
             facilitator_key_hash=codes.hash_facilitator_key(key),
+            presenter_key_hash=codes.hash_facilitator_key(presenter_key),
             prompt_count=len(template.prompts),
             min_answers_to_show=template.min_answers_to_show,
             results_visible=first_results_live,
@@ -93,7 +97,7 @@ def start_session(*, db: Database, template: Template) -> StartedSession:
         repo.create_prompts(conn, session_id, template.prompts)
         return repo.get_session(conn, session_id)
 
-    return StartedSession(session=db.write(work), facilitator_key=key)
+    return StartedSession(session=db.write(work), facilitator_key=key, presenter_key=presenter_key)
 
 
 def _check_startable(template: Template) -> None:
@@ -211,9 +215,7 @@ def _facilitator_write(db: Database, session_id: int, key: str | None, work: Any
     return db.write(run)
 
 
-def go_to_prompt(*, db: Database, session_id: int, key: str | None, position: int) -> Session:
-    """Show the prompt at ``position``: answering opens; results follow the prompt's mode."""
-
+def _go_to_work(session_id: int, position: int) -> Any:
     def work(conn: Any) -> None:
         session = repo.get_session(conn, session_id)
         if not session.is_live:
@@ -230,21 +232,49 @@ def go_to_prompt(*, db: Database, session_id: int, key: str | None, position: in
             results_visible=prompt.spec.results is ResultsMode.LIVE,
         )
 
-    return _facilitator_write(db, session_id, key, work)
+    return work
+
+
+def go_to_prompt(*, db: Database, session_id: int, key: str | None, position: int) -> Session:
+    """Show the prompt at ``position``: answering opens; results follow the prompt's mode."""
+    return _facilitator_write(db, session_id, key, _go_to_work(session_id, position))
+
+
+def check_presenter_key(
+    *, db: Database, session_id: int, key: str | None, client: str | None = None
+) -> None:
+    """Raise ``AccessDenied`` unless ``key`` may show and step this session: its
+    presenter key, or its facilitator key (which can do everything)."""
+    if client is not None and (left := KEY_GUARD.locked_for(client)):
+        raise AccessDenied(locked_out_message(left))
+    try:
+        stored = db.read(lambda conn: repo.get_presenter_key_hash(conn, session_id))
+    except NotFound:
+        raise AccessDenied() from None
+    if stored is not None and codes.facilitator_key_matches(key, stored):
+        return
+    check_facilitator_key(db=db, session_id=session_id, key=key, client=client)
+
+
+def _step(db: Database, session_id: int, key: str | None, offset: int) -> Session:
+    check_presenter_key(db=db, session_id=session_id, key=key)
+    current = get_session(db=db, session_id=session_id)
+    work = _go_to_work(session_id, current.current_position + offset)
+
+    def run(conn: Any) -> Session:
+        work(conn)
+        return repo.get_session(conn, session_id)
+
+    return db.write(run)
 
 
 def next_prompt(*, db: Database, session_id: int, key: str | None) -> Session:
-    current = get_session(db=db, session_id=session_id)
-    return go_to_prompt(
-        db=db, session_id=session_id, key=key, position=current.current_position + 1
-    )
+    """One prompt on: the presenter key may do this (and previous), nothing else."""
+    return _step(db, session_id, key, +1)
 
 
 def previous_prompt(*, db: Database, session_id: int, key: str | None) -> Session:
-    current = get_session(db=db, session_id=session_id)
-    return go_to_prompt(
-        db=db, session_id=session_id, key=key, position=current.current_position - 1
-    )
+    return _step(db, session_id, key, -1)
 
 
 def set_answering_open(*, db: Database, session_id: int, key: str | None, is_open: bool) -> Session:

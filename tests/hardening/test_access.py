@@ -43,6 +43,9 @@ def facilitator_actions(sid: int, prompt_id: int, answer_id: int) -> dict[str, C
         "check_facilitator_key": lambda db, key: services.check_facilitator_key(
             db=db, session_id=sid, key=key
         ),
+        "check_presenter_key": lambda db, key: services.check_presenter_key(
+            db=db, session_id=sid, key=key
+        ),
         "go_to_prompt": lambda db, key: services.go_to_prompt(
             db=db, session_id=sid, key=key, position=2
         ),

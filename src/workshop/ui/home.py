@@ -23,7 +23,9 @@ from .facilitator import (
     RESULTS_PAGE,
     facilitator_query,
     parse_link_or_key,
+    presenter_query,
     remember_key,
+    remember_presenter_key,
 )
 from .literal import literal
 
@@ -159,12 +161,14 @@ def _start_form(ctx: AppContext) -> None:
             return
         started = services.start_session(db=ctx.db, template=template)
         remember_key(started.session.code, started.facilitator_key)
+        remember_presenter_key(started.session.code, started.presenter_key)
         st.session_state[LINKS_STATE] = started.session.code
         st.rerun()
 
 
 def render_private_links(code: str, key: str) -> None:
     query = facilitator_query(code, key)
+    on_projector = presenter_query(code, key)  # its own key: show and step, nothing more
     with st.container(key="facilitator-links"):
         st.success(f"Session {display_code(code)} is ready.", icon=":material/check_circle:")
         st.warning(
@@ -178,13 +182,16 @@ def render_private_links(code: str, key: str) -> None:
             CONSOLE_PAGE, label="Open the console", icon=":material/tune:", query_params=query
         )
         presenter.page_link(
-            PRESENTER_PAGE, label="Presenter", icon=":material/co_present:", query_params=query
+            PRESENTER_PAGE,
+            label="Presenter",
+            icon=":material/co_present:",
+            query_params=on_projector,
         )
         presenting.page_link(
             PRESENTER_PAGE,
             label="Presenting mode",
             icon=":material/fullscreen:",
-            query_params={**query, "mode": "present"},
+            query_params={**on_projector, "mode": "present"},
         )
         results.page_link(
             RESULTS_PAGE, label="Results", icon=":material/bar_chart:", query_params=query
