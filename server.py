@@ -4,6 +4,7 @@ Run with ``streamlit run server.py`` (what scripts/start.sh does) or
 ``uvicorn server:app``. ``app.py`` stays the Streamlit script with the page router.
 """
 
+import os
 from pathlib import Path
 
 import streamlit as st
@@ -17,9 +18,14 @@ from workshop.web.stream_slots import STREAM_SLOTS
 
 disable_legacy_pages_directory()  # phones must never see facilitator pages
 
+# Everything this process creates (the database and its WAL files, the secret, logs) is
+# for this user only: answers are nobody else's business on a shared machine.
+os.umask(0o077)
+
 # The per-participant submit rate limit lives in this process: apply the installation's
 # setting (WORKSHOP_SUBMIT_INTERVAL_SECONDS) once, at start.
 settings = Settings.from_env()
+settings.make_data_dir_private()
 SUBMIT_GUARD.configure(interval=settings.submit_interval_seconds)
 # New participant tokens per client address (WORKSHOP_NEW_PARTICIPANTS_*), memory only.
 MINT_GUARD.configure(

@@ -70,13 +70,21 @@ class Settings:
             keep_alive_seconds=float(env.get("WORKSHOP_KEEP_ALIVE_SECONDS") or 5.0),
         )
 
+    def make_data_dir_private(self) -> None:
+        """The data directory 0700 and its files 0600 (also those an older version made)."""
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.data_dir, 0o700)
+        for path in self.data_dir.iterdir():
+            if path.is_file() and not path.is_symlink():
+                os.chmod(path, 0o600)
+
     def participant_secret(self) -> bytes:
         """The per-installation HMAC key: from the environment, else a file created once."""
         if self.secret_key:
             return self.secret_key.encode("utf-8")
         path = self.data_dir / "secret.key"
         if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             # Write a temp file, then link it into place: two processes starting at once
             # never read a half-written key, and the first one to link wins.
             tmp = self.data_dir / f".secret.{os.getpid()}.{secrets.token_hex(4)}"

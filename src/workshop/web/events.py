@@ -30,6 +30,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from .. import services
+from ..domain.codes import normalise_join_code
 from ..domain.errors import NotFound, SessionNotFound, WorkshopError
 from ..phone_view import read_phone_view
 from .context import web_context
@@ -260,6 +261,9 @@ _MAX_KNOWN_CODES = 10_000
 
 async def session_id_of(code: str) -> int:
     """The session id for a join code (cached; raises SessionNotFound)."""
+    # Keyed by the stored form: variants of one code ("k7q-4mx", padded) share an entry,
+    # and anything that is no code never makes one.
+    code = normalise_join_code(code)
     known = _SESSION_IDS.get(code)
     if known is not None:
         return known
