@@ -102,6 +102,12 @@ def local_only(url: str) -> str:
     return url.rstrip("/")
 
 
+BENCH_PER_ADDRESS_LIMITS = {
+    "WORKSHOP_NEW_PARTICIPANTS_BURST": "20000",
+    "WORKSHOP_MAX_STREAMS_PER_ADDRESS": "20000",
+}
+
+
 def start_server(
     data_dir: Path, entry: Path, env: dict[str, str]
 ) -> tuple[str, subprocess.Popen[bytes], Path]:
@@ -124,6 +130,9 @@ def start_server(
                 **os.environ,
                 "WORKSHOP_DATA_DIR": str(data_dir),
                 "PYTHONUNBUFFERED": "1",
+                # Every simulated phone comes from 127.0.0.1, like a room behind one NAT
+                # but larger than the per-address defaults allow for.
+                **BENCH_PER_ADDRESS_LIMITS,
                 **env,
             },
             stdout=log,

@@ -90,7 +90,7 @@ def run_once(
     stop_at = [0.0]
 
     def worker(index: int) -> None:
-        tokens = [new_participant_token() for _ in range(per_thread)]
+        tokens = [new_participant_token(SECRET) for _ in range(per_thread)]
         timings = latencies[index]
         barrier.wait()
         for n in range(quota[index]):

@@ -122,6 +122,7 @@ class StreamlitClient:
     page: str = ""  # URL path of the page, e.g. "join"
     query_string: str = ""  # without "?"
     cookies: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)  # extra request headers
     follow_auto_rerun: bool = True
     timezone: str = "UTC"
     on_delta: Callable[[StreamlitClient, Node], None] | None = None
@@ -159,7 +160,7 @@ class StreamlitClient:
 
     async def connect(self, *, timeout: float = 30.0, first_run: bool = True) -> None:
         """Open the websocket and (like a page load) ask for the first script run."""
-        headers = {}
+        headers = dict(self.headers)
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         self._ws = await websockets.connect(

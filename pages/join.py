@@ -7,7 +7,7 @@ the browser keeps a random token (cookie, or the URL as a fallback).
 import streamlit as st
 
 from workshop.ui.context import get_context
-from workshop.ui.participant import get_participant_token
+from workshop.ui.participant import TOO_MANY_NEW, get_participant_token
 from workshop.ui.phone import code_in_url, join, render_code_entry, render_live, render_privacy_line
 from workshop.ui.phone_style import apply_phone_style
 
@@ -18,7 +18,10 @@ if code is None:
     render_code_entry()
     st.stop()
 
-token = get_participant_token()
+token = get_participant_token(ctx)
+if token is None:
+    st.warning(TOO_MANY_NEW, icon=":material/hourglass_top:")
+    st.stop()
 session_id = join(ctx, code=code, token=token)
 if session_id is not None:
     render_live(ctx, session_id=session_id, token=token)

@@ -117,7 +117,7 @@ def test_iso_utc_is_iso_8601_with_z():
 
 def test_columns_bom_and_one_row_per_answer(db, secret):
     room = Room(db, secret)
-    tokens = [new_participant_token() for _ in range(3)]
+    tokens = [new_participant_token(secret) for _ in range(3)]
     room.answer(0, "A", tokens[0])
     room.answer(0, "B", tokens[1])
     room.answer(1, ["Z", "X"], tokens[0])
@@ -158,7 +158,7 @@ def test_columns_bom_and_one_row_per_answer(db, secret):
 
 def test_pseudonyms_are_stable_within_a_session_and_restart_in_the_next(db, secret):
     room = Room(db, secret)
-    alice, bob, carol = (new_participant_token() for _ in range(3))
+    alice, bob, carol = (new_participant_token(secret) for _ in range(3))
     room.answer(0, "A", bob)  # bob joins first: P001
     room.answer(0, "B", alice)  # P002
     room.answer(0, "C", carol)  # P003
@@ -199,9 +199,9 @@ def test_formula_answers_and_titles_are_neutralised(db, secret):
         "\r\n=1+1",
     ]
     for text in hostile:
-        room.answer(0, text, new_participant_token())
-    room.answer(1, -2, new_participant_token())
-    room.answer(2, ["=1+1", "calm"], new_participant_token())
+        room.answer(0, text, new_participant_token(secret))
+    room.answer(1, -2, new_participant_token(secret))
+    room.answer(2, ["=1+1", "calm"], new_participant_token(secret))
     frame = read_back(room.csv())
 
     assert frame["session_title"].unique().tolist() == ["'@Workshop =SUM(A1)"]
@@ -235,8 +235,8 @@ def test_accents_emoji_quotes_and_line_breaks_round_trip(db, secret):
         "🏳️\u200d🌈 مرحبا שלום",
     ]
     for text in texts:
-        room.answer(0, text, new_participant_token())
-    room.answer(1, ['Eau "plate"', "Café ☕", "Thé, vert"], new_participant_token())
+        room.answer(0, text, new_participant_token(secret))
+    room.answer(1, ['Eau "plate"', "Café ☕", "Thé, vert"], new_participant_token(secret))
     data = room.csv()
     frame = read_back(data)
 
@@ -252,8 +252,8 @@ def test_accents_emoji_quotes_and_line_breaks_round_trip(db, secret):
 
 def test_hidden_answers_are_exported_flagged(db, secret):
     room = Room(db, secret)
-    kept = room.answer(0, "A", new_participant_token())
-    hidden = room.answer(0, "B", new_participant_token())
+    kept = room.answer(0, "A", new_participant_token(secret))
+    hidden = room.answer(0, "B", new_participant_token(secret))
     services.hide_answer(
         db=db, session_id=room.sid, key=room.started.facilitator_key, answer_id=hidden.id
     )

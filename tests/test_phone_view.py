@@ -69,7 +69,7 @@ def view_of(db: Database, started: services.StartedSession) -> dict:
 
 def answer_many(db, started, values, *, secret: bytes) -> None:
     for raw in values:
-        answer_current(db, started, raw, secret=secret, token=new_participant_token())
+        answer_current(db, started, raw, secret=secret, token=new_participant_token(secret))
 
 
 # Each prompt carries only its own kind's settings: nothing of another kind, no note.

@@ -192,7 +192,7 @@ def test_results_for_through_the_store(db, secret):
             raw=raw,
         )
 
-    tokens = [new_participant_token() for _ in range(3)]
+    tokens = [new_participant_token(secret) for _ in range(3)]
     for token, raw in zip(tokens, [4, 5, 2], strict=True):
         submit(2, raw, token)
     for token, raw in zip(tokens, ["Team, trust", "TEAM", " team "], strict=True):

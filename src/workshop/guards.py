@@ -1,13 +1,15 @@
-"""Process-local abuse guards: a per-participant submit rate limit, and a slow-down for
-repeated wrong facilitator keys. Both are small in-memory tables with time decay; with
-several processes each keeps its own (the limits are per process, which is enough to
-stop a script hammering one connection)."""
+"""Process-local abuse guards: a per-participant submit rate limit, a per-address limit
+on new participant tokens, and a slow-down for repeated wrong facilitator keys. All are
+small in-memory tables with time decay (nothing is stored or logged); with several
+processes each keeps its own (the limits are per process, which is enough to stop a
+script hammering one connection)."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 from .domain.errors import RateLimited
@@ -67,39 +69,81 @@ class SubmitGuard:
             bucket = self._bucket(key, time.monotonic())
             bucket.tokens = max(0.0, bucket.tokens - 1)
 
+    def take(self, key: str) -> bool:
+        """Use one of ``key``'s allowance if it has one left (check and record at once)."""
+        if self.interval <= 0:
+            return True
+        with self._lock:
+            bucket = self._bucket(key, time.monotonic())
+            if bucket.tokens < 1:
+                return False
+            bucket.tokens -= 1
+            return True
 
-class KeyGuard:
-    """After ``free_failures`` wrong keys for one session, each check waits longer
-    (doubling, at most ``max_delay`` s); a minute without failures forgives them."""
 
-    def __init__(self, *, free_failures: int = 5, max_delay: float = 3.0) -> None:
+class FailureGuard:
+    """Wrong secrets per client address: after ``free_failures`` each wrong try waits
+    longer (doubling, at most ``max_delay`` s), after ``lockout_after`` the address is
+    locked out for ``lockout_seconds``; ``forget_seconds`` without a failure forgive.
+
+    Keyed by the client's address (memory only), never by the session: someone who
+    knows only the projected join code must not slow the real facilitator down. A right
+    key does not reset the count (an attacker with a session of their own could
+    otherwise interleave it with guesses); time does.
+    """
+
+    def __init__(
+        self,
+        *,
+        free_failures: int = 5,
+        max_delay: float = 3.0,
+        lockout_after: int = 30,
+        lockout_seconds: float = 300.0,
+        forget_seconds: float = 900.0,
+    ) -> None:
         self.free_failures = free_failures
         self.max_delay = max_delay
-        self._failures: dict[int, tuple[int, float]] = {}
+        self.lockout_after = lockout_after
+        self.lockout_seconds = lockout_seconds
+        self.forget_seconds = forget_seconds
+        self._failures: OrderedDict[Hashable, tuple[int, float]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def delay_for(self, session_id: int) -> float:
+    def _count(self, key: Hashable, now: float) -> tuple[int, float]:
+        count, last = self._failures.get(key, (0, 0.0))
+        if count and now - last > self.forget_seconds:
+            self._failures.pop(key, None)
+            return 0, 0.0
+        return count, last
+
+    def delay_for(self, key: Hashable) -> float:
+        """How long the next wrong try from ``key`` waits before its answer."""
         with self._lock:
-            count, last = self._failures.get(session_id, (0, 0.0))
-            if count and time.monotonic() - last > 60:
-                self._failures.pop(session_id, None)
-                return 0.0
+            count, _ = self._count(key, time.monotonic())
         excess = count - self.free_failures
         return 0.0 if excess < 0 else min(self.max_delay, 0.1 * 2**excess)
 
-    def wait_if_throttled(self, session_id: int) -> None:
-        delay = self.delay_for(session_id)
+    def locked_for(self, key: Hashable) -> float:
+        """Seconds left of this address's lockout (0: not locked out)."""
+        now = time.monotonic()
+        with self._lock:
+            count, last = self._count(key, now)
+        if count < self.lockout_after:
+            return 0.0
+        return max(0.0, last + self.lockout_seconds - now)
+
+    def record_failure(self, key: Hashable) -> None:
+        with self._lock:
+            count, _ = self._count(key, time.monotonic())
+            self._failures[key] = (count + 1, time.monotonic())
+            self._failures.move_to_end(key)
+            if len(self._failures) > _MAX_TRACKED:
+                self._failures.popitem(last=False)
+
+    def wait_after_failure(self, key: Hashable) -> None:
+        delay = self.delay_for(key)
         if delay:
             time.sleep(delay)
-
-    def record_failure(self, session_id: int) -> None:
-        with self._lock:
-            count, _ = self._failures.get(session_id, (0, 0.0))
-            self._failures[session_id] = (count + 1, time.monotonic())
-
-    def record_success(self, session_id: int) -> None:
-        with self._lock:
-            self._failures.pop(session_id, None)
 
     def reset(self) -> None:
         with self._lock:
@@ -107,4 +151,9 @@ class KeyGuard:
 
 
 SUBMIT_GUARD = SubmitGuard()
-KEY_GUARD = KeyGuard()
+# New participant tokens per client address (a bucket per address, in memory only).
+MINT_GUARD = SubmitGuard(burst=600, interval=60 / 300)
+KEY_GUARD = FailureGuard()  # wrong facilitator keys, per client address
+ADMIN_GUARD = FailureGuard(lockout_after=20)  # wrong admin passwords, per client address
+# Sessions started per client address: a burst of 10, then one every 30 s.
+START_GUARD = SubmitGuard(burst=10, interval=30.0)

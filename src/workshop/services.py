@@ -51,6 +51,8 @@ def _now() -> datetime:
 class StartedSession:
     session: Session
     facilitator_key: str  # shown once, in the facilitator's private link; only its hash is kept
+    # For the projector: show and step (next/previous), nothing more; only its hash is kept.
+    presenter_key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,7 @@ def start_session(*, db: Database, template: Template) -> StartedSession:
     """
     _check_startable(template)
     key = codes.new_facilitator_key()
+    presenter_key = codes.new_facilitator_key()
     first_results_live = template.prompts[0].results is ResultsMode.LIVE
 
     def work(conn: Any) -> Session:
@@ -85,6 +88,7 @@ def start_session(*, db: Database, template: Template) -> StartedSession:
             title=template.title,
             template_slug=template.slug[:MAX_SLUG_LENGTH],  # a file name can be longer
             facilitator_key_hash=codes.hash_facilitator_key(key),
+            presenter_key_hash=codes.hash_facilitator_key(presenter_key),
             prompt_count=len(template.prompts),
             min_answers_to_show=template.min_answers_to_show,
             results_visible=first_results_live,
@@ -93,7 +97,7 @@ def start_session(*, db: Database, template: Template) -> StartedSession:
         repo.create_prompts(conn, session_id, template.prompts)
         return repo.get_session(conn, session_id)
 
-    return StartedSession(session=db.write(work), facilitator_key=key)
+    return StartedSession(session=db.write(work), facilitator_key=key, presenter_key=presenter_key)
 
 
 def _check_startable(template: Template) -> None:
@@ -170,20 +174,35 @@ def get_answer_marker(*, db: Database, prompt_id: int) -> tuple[int, datetime | 
 # ---- facilitator actions (each checks the key and bumps the revision) ----------------
 
 
-def check_facilitator_key(*, db: Database, session_id: int, key: str | None) -> None:
+def check_facilitator_key(
+    *, db: Database, session_id: int, key: str | None, client: str | None = None
+) -> None:
     """Raise ``AccessDenied`` unless ``key`` controls this session.
 
-    Repeated wrong keys for one session are slowed down (see ``guards``).
+    ``client`` (the page's client address, memory only) is where wrong keys come from:
+    each wrong one from there waits longer, then that address is locked out for a while
+    (see ``guards.FailureGuard``). A right key never waits. Facilitator actions pass no
+    client: their page checked the key with one already.
     """
-    KEY_GUARD.wait_if_throttled(session_id)
+    if client is not None and (left := KEY_GUARD.locked_for(client)):
+        raise AccessDenied(locked_out_message(left))
     try:
         stored = db.read(lambda conn: repo.get_facilitator_key_hash(conn, session_id))
     except NotFound:
-        raise AccessDenied() from None
-    if not codes.facilitator_key_matches(key, stored):
-        KEY_GUARD.record_failure(session_id)
+        stored = None
+    if stored is None or not codes.facilitator_key_matches(key, stored):
+        if client is not None:
+            KEY_GUARD.record_failure(client)
+            KEY_GUARD.wait_after_failure(client)
         raise AccessDenied()
-    KEY_GUARD.record_success(session_id)
+
+
+def locked_out_message(seconds_left: float) -> str:
+    minutes = max(1, round(seconds_left / 60))
+    return (
+        "Too many wrong keys or passwords came from this device. "
+        f"Please try again in {minutes} min."
+    )
 
 
 def _facilitator_write(db: Database, session_id: int, key: str | None, work: Any) -> Session:
@@ -196,9 +215,7 @@ def _facilitator_write(db: Database, session_id: int, key: str | None, work: Any
     return db.write(run)
 
 
-def go_to_prompt(*, db: Database, session_id: int, key: str | None, position: int) -> Session:
-    """Show the prompt at ``position``: answering opens; results follow the prompt's mode."""
-
+def _go_to_work(session_id: int, position: int) -> Any:
     def work(conn: Any) -> None:
         session = repo.get_session(conn, session_id)
         if not session.is_live:
@@ -215,21 +232,49 @@ def go_to_prompt(*, db: Database, session_id: int, key: str | None, position: in
             results_visible=prompt.spec.results is ResultsMode.LIVE,
         )
 
-    return _facilitator_write(db, session_id, key, work)
+    return work
+
+
+def go_to_prompt(*, db: Database, session_id: int, key: str | None, position: int) -> Session:
+    """Show the prompt at ``position``: answering opens; results follow the prompt's mode."""
+    return _facilitator_write(db, session_id, key, _go_to_work(session_id, position))
+
+
+def check_presenter_key(
+    *, db: Database, session_id: int, key: str | None, client: str | None = None
+) -> None:
+    """Raise ``AccessDenied`` unless ``key`` may show and step this session: its
+    presenter key, or its facilitator key (which can do everything)."""
+    if client is not None and (left := KEY_GUARD.locked_for(client)):
+        raise AccessDenied(locked_out_message(left))
+    try:
+        stored = db.read(lambda conn: repo.get_presenter_key_hash(conn, session_id))
+    except NotFound:
+        raise AccessDenied() from None
+    if stored is not None and codes.facilitator_key_matches(key, stored):
+        return
+    check_facilitator_key(db=db, session_id=session_id, key=key, client=client)
+
+
+def _step(db: Database, session_id: int, key: str | None, offset: int) -> Session:
+    check_presenter_key(db=db, session_id=session_id, key=key)
+    current = get_session(db=db, session_id=session_id)
+    work = _go_to_work(session_id, current.current_position + offset)
+
+    def run(conn: Any) -> Session:
+        work(conn)
+        return repo.get_session(conn, session_id)
+
+    return db.write(run)
 
 
 def next_prompt(*, db: Database, session_id: int, key: str | None) -> Session:
-    current = get_session(db=db, session_id=session_id)
-    return go_to_prompt(
-        db=db, session_id=session_id, key=key, position=current.current_position + 1
-    )
+    """One prompt on: the presenter key may do this (and previous), nothing else."""
+    return _step(db, session_id, key, +1)
 
 
 def previous_prompt(*, db: Database, session_id: int, key: str | None) -> Session:
-    current = get_session(db=db, session_id=session_id)
-    return go_to_prompt(
-        db=db, session_id=session_id, key=key, position=current.current_position - 1
-    )
+    return _step(db, session_id, key, -1)
 
 
 def set_answering_open(*, db: Database, session_id: int, key: str | None, is_open: bool) -> Session:
@@ -321,15 +366,22 @@ def _check_ids(session_id: object, prompt_id: object) -> None:
             raise NotFound("That question does not belong to this session.")
 
 
-def _check_token(token: str | None) -> str:
-    if not codes.is_plausible_token(token):
-        raise AccessDenied("Your browser's participant ticket is not valid. Reload the page.")
+NOT_ISSUED = (
+    "This phone's participant ticket was not issued by this server. "
+    "Open the join page again to get one."
+)
+
+
+def _check_token(token: str | None, secret: bytes) -> str:
+    """Only tokens this installation minted make participants (a made-up one is refused)."""
+    if not codes.is_issued_token(token, secret):
+        raise AccessDenied(NOT_ISSUED)
     return str(token)
 
 
 def join_session(*, db: Database, secret: bytes, code: str, token: str | None) -> Participation:
     """Join (or re-join, idempotently) the live session with ``code``."""
-    token = _check_token(token)
+    token = _check_token(token, secret)
     session = get_session_by_code(db=db, code=code)
     if not session.is_live:
         raise SessionEnded()
@@ -358,7 +410,7 @@ def submit_answer(
 
     Returns only after the answer is committed, so an acknowledgement means stored.
     """
-    token = _check_token(token)
+    token = _check_token(token, secret)
     _check_ids(session_id, prompt_id)
     SUBMIT_GUARD.check(f"{session_id}:{token}")
 
@@ -401,9 +453,8 @@ def find_my_answer(
     *, db: Database, secret: bytes, session_id: int, prompt_id: int, token: str | None
 ) -> Answer | None:
     """The participant's own current answer to a prompt (to show "received")."""
-    if not codes.is_plausible_token(token):
-        return None
-    token_hash = codes.hash_participant_token(str(token), session_id=session_id, secret=secret)
+    token = _check_token(token, secret)
+    token_hash = codes.hash_participant_token(token, session_id=session_id, secret=secret)
 
     def work(conn: Any) -> Answer | None:
         found = repo.find_participant(conn, session_id, token_hash)

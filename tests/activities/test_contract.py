@@ -97,7 +97,7 @@ def answer(db, started, raw, *, secret, token=None):
         secret=secret,
         session_id=started.session.id,
         prompt_id=view.prompt.id,
-        token=token or new_participant_token(),
+        token=token or new_participant_token(secret),
         raw=raw,
     )
 

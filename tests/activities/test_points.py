@@ -313,7 +313,7 @@ def test_csv_has_one_row_per_item_and_round_trips_through_pandas(db: Database):
     for value in (alloc(60, 40, 0), alloc(0, 50, 50)):
         services.submit_answer(
             db=db, secret=secret, session_id=sid, prompt_id=prompt_id,
-            token=new_participant_token(), raw=value,
+            token=new_participant_token(secret), raw=value,
         )  # fmt: skip
     csv = pd.read_csv(io.BytesIO(services.export_csv(db=db, session_id=sid)))
     assert len(csv) == 6

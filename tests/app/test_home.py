@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from tests.app.facilitator_support import app_ctx, assert_no_errors, open_page, page_text
 from tests.support.builders import make_session
 from workshop import services
 from workshop.domain.codes import display_code
+from workshop.guards import ADMIN_GUARD, START_GUARD
 from workshop.ui.facilitator import parse_link_or_key
 
 __all__ = ["app_ctx"]
@@ -118,3 +121,39 @@ def test_admin_password_also_hides_the_session_list(app_ctx, monkeypatch, leader
     next(b for b in at.button if b.label == "Show sessions").click().run()
     assert_no_errors(at)
     assert display_code(existing.session.code) in list(at.dataframe[0].value["Code"])
+
+
+def test_wrong_admin_passwords_slow_then_lock_out_and_are_counted_without_address(
+    app_ctx, monkeypatch, caplog
+):
+    monkeypatch.setenv("WORKSHOP_ADMIN_PASSWORD", "s3cret-pass")
+    waits: list[float] = []
+    monkeypatch.setattr(ADMIN_GUARD, "wait_after_failure", lambda who: waits.append(1.0))
+    at = open_page("home")
+    unlock = lambda: next(b for b in at.button if b.label == "Show sessions").click().run()  # noqa: E731
+    with caplog.at_level(logging.WARNING, logger="workshop.ui.home"):
+        for _ in range(ADMIN_GUARD.lockout_after):
+            at.text_input(key="unlock-password").input("guess")
+            unlock()
+            assert any("admin password is not right" in e.value for e in at.error)
+    assert len(waits) == ADMIN_GUARD.lockout_after  # every wrong one went through the back-off
+    at.text_input(key="unlock-password").input("s3cret-pass")  # now even the right one waits
+    unlock()
+    assert any("Too many wrong keys or passwords" in e.value for e in at.error)
+    logged = [r.getMessage() for r in caplog.records if "admin password" in r.getMessage()]
+    assert len(logged) == ADMIN_GUARD.lockout_after  # each failure counted in the log
+    assert all(m.startswith("wrong admin password (") for m in logged)
+    assert not any("127.0.0.1" in m or "None" in m for m in logged)  # no address
+    ADMIN_GUARD.reset()
+    at.text_input(key="unlock-password").input("s3cret-pass")
+    unlock()
+    assert_no_errors(at)  # once the lockout is over, the right password opens at once
+
+
+def test_starting_sessions_is_rate_limited_per_device(app_ctx):
+    START_GUARD.configure(burst=2, interval=60.0)  # reset after the test (conftest)
+    at = open_page("home")
+    for _ in range(3):
+        at.button(key="start-session").click().run()
+    assert any("Many sessions were just started" in e.value for e in at.error)
+    assert len(services.list_sessions(db=app_ctx.db)) == 2  # the third was not started

@@ -256,7 +256,7 @@ def test_the_url_token_keeps_a_cookieless_phone_the_same_participant(room: Room)
 def test_the_page_hands_over_this_phones_answer_and_no_one_elses(room: Room):
     at = open_phone({"code": room.code})
     token = url_token(at)
-    room.answer(0, "C", token=new_participant_token())  # someone else
+    room.answer(0, "C", token=new_participant_token(SECRET.encode()))  # someone else
     at.run()
     assert phone_data(at)["mine"] is None
     first = room.answer(0, "A", token=token)

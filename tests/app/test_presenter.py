@@ -171,7 +171,7 @@ def test_long_prompts_get_a_shorter_chart_and_fewer_card_lines():
 
 
 def test_word_cloud_counts_participants_not_entries(app_ctx, started):
-    tokens = [new_participant_token() for _ in range(3)]
+    tokens = [new_participant_token(app_ctx.participant_secret) for _ in range(3)]
     for token in tokens:
         answer_current(
             app_ctx.db, started, ["trust", "vision"], secret=app_ctx.participant_secret, token=token

@@ -45,7 +45,7 @@ def answered(app_ctx, leadership_template):
     db, secret = app_ctx.db, app_ctx.participant_secret
     SUBMIT_GUARD.configure(interval=0)  # a dozen quick answers per person (reset after the test)
     started = make_session(db, leadership_template)
-    tokens = [new_participant_token() for _ in range(3)]
+    tokens = [new_participant_token(secret) for _ in range(3)]
     for position, raw in enumerate(ANSWERS):
         services.go_to_prompt(
             db=db, session_id=started.session.id, key=started.facilitator_key, position=position

@@ -136,7 +136,7 @@ def test_a_phone_places_itself_and_items_and_the_chart_and_csv_agree(browser: Br
         {"Inspiring others": [5, 4], "Organising well": [3, 3]},
         {"The title itself": [2, 1]},
     ):
-        answer_current(db, started, raw, secret=secret, token=new_participant_token())
+        answer_current(db, started, raw, secret=secret, token=new_participant_token(secret))
     services.set_results_visible(
         db=db, session_id=started.session.id, key=started.facilitator_key, visible=True
     )

@@ -223,7 +223,7 @@ def test_hostile_answers_from_phones_never_run_anywhere(room: Room, contexts):
         secret=room.secret,
         session_id=room.started.session.id,
         prompt_id=services.list_prompts(db=room.db, session_id=room.started.session.id)[2].id,
-        token=new_participant_token(),
+        token=new_participant_token(room.secret),
         raw=HTML_OPTIONS[0],
     )
 

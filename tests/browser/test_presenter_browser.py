@@ -116,7 +116,7 @@ def test_facilitator_runs_the_leadership_session(server, store, projector):
             secret=secret,
             session_id=session.id,
             prompt_id=prompt.id,
-            token=new_participant_token(),
+            token=new_participant_token(secret),
             raw=words,
         )
     arrived = time.monotonic()

@@ -16,6 +16,7 @@ from workshop.domain.codes import (
     facilitator_key_matches,
     hash_facilitator_key,
     hash_participant_token,
+    is_issued_token,
     is_plausible_token,
     is_well_formed,
     new_facilitator_key,
@@ -136,10 +137,23 @@ def test_facilitator_key_is_compared_in_constant_time(monkeypatch):
 
 
 def test_participant_token_has_at_least_128_random_bits_and_is_plausible():
-    tokens = [new_participant_token() for _ in range(200)]
-    assert all(random_bits(t) >= 128 for t in tokens)
+    tokens = [new_participant_token(b"installation-secret") for _ in range(200)]
+    assert all(random_bits(t[:22]) >= 128 for t in tokens)  # then 22 characters of signature
     assert all(is_plausible_token(t) for t in tokens)
     assert len(set(tokens)) == len(tokens)
+
+
+def test_only_tokens_this_installation_minted_are_issued():
+    secret = b"installation-secret"
+    token = new_participant_token(secret)
+    assert is_issued_token(token, secret)
+    assert not is_issued_token(token, b"another-installation")
+    flipped = token[:-1] + ("A" if token[-1] != "A" else "B")
+    assert not is_issued_token(flipped, secret)
+    assert not is_issued_token(token[:22] + token[:22], secret)
+    made_up = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQR"  # the right shape, not signed
+    assert is_plausible_token(made_up) and not is_issued_token(made_up, secret)
+    assert not is_issued_token(None, secret) and not is_issued_token(token + "x", secret)
 
 
 @pytest.mark.parametrize(
@@ -161,8 +175,8 @@ def test_implausible_tokens(token):
 
 
 def test_token_hash_is_keyed_hmac_sha256_and_session_scoped():
-    token = new_participant_token()
     secret = b"installation-secret"
+    token = new_participant_token(secret)
     hashed = hash_participant_token(token, session_id=3, secret=secret)
     expected = hmac.new(secret, f"3:{token}".encode(), hashlib.sha256).hexdigest()
     assert hashed == expected

@@ -80,3 +80,29 @@ def test_clean_text_of_nothing_is_empty():
 def test_fold_word_groups_case_and_whitespace():
     assert fold_word("  Big   Picture ") == fold_word("big picture") == "big picture"
     assert fold_word("STRASSE") == fold_word("straße")
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    ["\u200b", "\u2060", "\u00ad", "\ufeff", "\U000e0041", "\u3164", "\u115f", "\u180e"],
+    ids=[
+        "zero-width-space",
+        "word-joiner",
+        "soft-hyphen",
+        "bom",
+        "tag",
+        "hangul-filler",
+        "hangul-choseong-filler",
+        "mongolian-vowel-separator",
+    ],
+)
+def test_invisible_format_characters_are_stripped(hidden):
+    assert clean_text(f"go{hidden}od") == "good"
+    assert fold_word(clean_text(f"go{hidden}od")) == fold_word("good")  # one cloud entry
+    assert clean_text(f"{hidden}", keep_newlines=True) == ""
+
+
+def test_joiners_stay_only_inside_emoji_sequences():
+    assert clean_text(f"a\u200db {FAMILY}") == f"ab {FAMILY}"
+    assert clean_text(f"{SCOTLAND} \U000e0067x") == f"{SCOTLAND} x"
+    assert clean_text("می\u200cخواهم") == "می\u200cخواهم"  # Persian keeps its ZWNJ

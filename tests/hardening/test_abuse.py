@@ -49,7 +49,7 @@ def test_a_burst_then_a_friendly_wait_per_participant(
     clock = FakeClock()
     monkeypatch.setattr(guards, "time", clock)
     started = make_session(sqlite_db)
-    hammering, calm = new_participant_token(), new_participant_token()
+    hammering, calm = new_participant_token(secret), new_participant_token(secret)
     for raw in "ABCAB":  # five quick changes of mind are fine
         submit(sqlite_db, secret, started, hammering, raw)
     with pytest.raises(RateLimited) as limited:
@@ -69,7 +69,7 @@ def test_refused_submits_do_not_use_up_the_allowance(sqlite_db, secret, monkeypa
     """Invalid answers are not counted: a participant fixing a typo is not rate limited."""
     monkeypatch.setattr(guards, "time", FakeClock())
     started = make_session(sqlite_db)
-    token = new_participant_token()
+    token = new_participant_token(secret)
     for _ in range(10):
         with pytest.raises(Exception, match="not one of the choices"):
             submit(sqlite_db, secret, started, token, "no such option")

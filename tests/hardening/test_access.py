@@ -22,7 +22,7 @@ from workshop.domain import codes
 from workshop.domain.codes import new_participant_token
 from workshop.domain.errors import AccessDenied
 from workshop.domain.model import ResultsMode
-from workshop.guards import KEY_GUARD, KeyGuard
+from workshop.guards import KEY_GUARD, FailureGuard
 from workshop.phone_view import read_phone_view
 from workshop.storage.tables import metadata
 
@@ -42,6 +42,9 @@ def facilitator_actions(sid: int, prompt_id: int, answer_id: int) -> dict[str, C
     """Every facilitator service, bound to one session, waiting for a key."""
     return {
         "check_facilitator_key": lambda db, key: services.check_facilitator_key(
+            db=db, session_id=sid, key=key
+        ),
+        "check_presenter_key": lambda db, key: services.check_presenter_key(
             db=db, session_id=sid, key=key
         ),
         "go_to_prompt": lambda db, key: services.go_to_prompt(
@@ -163,39 +166,52 @@ def test_no_plain_equality_touches_the_key_or_its_hash():
 # ---- repeated wrong keys slow down ------------------------------------------------------
 
 
-def test_the_delay_grows_with_each_wrong_key_and_is_capped():
-    guard = KeyGuard(free_failures=5, max_delay=3.0)
+def test_the_delay_grows_with_each_wrong_key_is_capped_then_locks_out():
+    guard = FailureGuard(free_failures=5, max_delay=3.0, lockout_after=20, lockout_seconds=300)
     delays = []
     for _ in range(12):
-        delays.append(guard.delay_for(7))
-        guard.record_failure(7)
+        delays.append(guard.delay_for("192.0.2.66"))
+        guard.record_failure("192.0.2.66")
     assert delays[:5] == [0.0] * 5  # a few typos cost nothing
     growing = delays[5:]
     assert all(b > a for a, b in itertools.pairwise(growing) if b < 3.0)
     assert growing[0] > 0 and max(growing) == 3.0
-    assert guard.delay_for(8) == 0.0  # another session is not slowed down
-    guard.record_success(7)
-    assert guard.delay_for(7) == 0.0  # the right key forgives
+    assert guard.delay_for("192.0.2.1") == 0.0  # another address is not slowed down
+    assert guard.locked_for("192.0.2.66") == 0.0
+    for _ in range(8):
+        guard.record_failure("192.0.2.66")
+    assert 0 < guard.locked_for("192.0.2.66") <= 300
+    assert guard.locked_for("192.0.2.1") == 0.0
 
 
-def test_wrong_keys_through_the_service_make_each_next_check_wait_longer(
+def test_wrong_keys_slow_and_lock_out_the_guesser_never_the_facilitator(
     sqlite_db, monkeypatch: pytest.MonkeyPatch
 ):
-    """The service asks the guard before every check; no real sleeping in this test."""
-    waited: list[float] = []
+    """The probe: wrong keys with only the projected code made the console slow. Now the
+    wait falls on the guessing address; the facilitator's right key never waits."""
+    slept: list[tuple[str, float]] = []
     monkeypatch.setattr(
-        KEY_GUARD, "wait_if_throttled", lambda sid: waited.append(KEY_GUARD.delay_for(sid))
+        KEY_GUARD, "wait_after_failure", lambda who: slept.append((who, KEY_GUARD.delay_for(who)))
     )
     started = make_session(sqlite_db)
-    sid = started.session.id
-    for _ in range(10):
+    sid, right = started.session.id, started.facilitator_key
+    guesser, facilitator = "192.0.2.66", "192.0.2.1"
+    for _ in range(KEY_GUARD.lockout_after):
         with pytest.raises(AccessDenied):
-            services.next_prompt(db=sqlite_db, session_id=sid, key="guess-guess-guess-guess")
-    assert waited[0] == 0.0
-    assert waited[-1] > waited[6] > 0, waited
-    assert waited == sorted(waited)
-    services.check_facilitator_key(db=sqlite_db, session_id=sid, key=started.facilitator_key)
-    assert KEY_GUARD.delay_for(sid) == 0.0
+            services.check_facilitator_key(
+                db=sqlite_db, session_id=sid, key="guess", client=guesser
+            )
+    waits = [delay for who, delay in slept if who == guesser]
+    assert waits[0] == 0.0 and waits == sorted(waits) and waits[-1] == KEY_GUARD.max_delay
+    # Locked out: refused at once, in words, even a key that happens to be right.
+    with pytest.raises(AccessDenied, match="Too many wrong keys"):
+        services.check_facilitator_key(db=sqlite_db, session_id=sid, key=right, client=guesser)
+    before = len(slept)
+    for _ in range(5):
+        services.check_facilitator_key(db=sqlite_db, session_id=sid, key=right, client=facilitator)
+    assert len(slept) == before  # the right key never waited
+    assert KEY_GUARD.delay_for(facilitator) == 0.0 and KEY_GUARD.locked_for(facilitator) == 0.0
+    services.next_prompt(db=sqlite_db, session_id=sid, key=right)  # actions are not slowed
 
 
 # ---- pages: a participant who edits the URL ----------------------------------------------
@@ -385,4 +401,4 @@ def test_no_table_keeps_a_raw_key_or_token():
     assert "sessions.facilitator_key_hash" in columns
     assert "participants.token_hash" in columns
     assert not any(name.endswith((".key", ".token", ".facilitator_key")) for name in columns)
-    assert new_participant_token() != new_participant_token()
+    assert new_participant_token(b"k") != new_participant_token(b"k")

@@ -17,6 +17,7 @@ from bench.streamlit_protocol import StreamlitClient
 from tests.support.builders import make_session, make_template
 from tests.support.server import running_server
 from workshop.activities import make_spec
+from workshop.config import Settings
 from workshop.domain.codes import new_participant_token
 from workshop.storage import make_database
 from workshop.ui.pages import build_pages
@@ -44,12 +45,12 @@ def _prompts_drawn(client: StreamlitClient) -> list[str]:
     return found
 
 
-async def _first_load(url: str, code: str) -> tuple[list[str], list[str]]:
+async def _first_load(url: str, code: str, secret: bytes) -> tuple[list[str], list[str]]:
     client = StreamlitClient(
         url,
         page="join",
         query_string=f"code={code}",
-        cookies={PARTICIPANT_COOKIE: new_participant_token()},
+        cookies={PARTICIPANT_COOKIE: new_participant_token(secret)},
     )
     await client.connect()
     try:
@@ -75,9 +76,12 @@ def test_a_wave_of_first_loads_draws_the_join_page_for_everyone(tmp_path: Path):
                 make_spec("open_text", text=QUESTION, max_length=50)
             )
             code = make_session(db, template).session.code
+            # Each phone arrives with the cookie the server would have set on its page.
+            secret = Settings(server.data_dir, database_url="").participant_secret()
 
             async def wave() -> list[tuple[list[str], list[str]]]:
-                return await asyncio.gather(*(_first_load(server.url, code) for _ in range(PHONES)))
+                loads = (_first_load(server.url, code, secret) for _ in range(PHONES))
+                return await asyncio.gather(*loads)
 
             results = asyncio.run(wave())
         finally:

@@ -126,7 +126,7 @@ class HostileRoom:
     ) -> Answer:
         """Answer the live session's prompt of ``kind`` (made current) as a new participant."""
         self.go_to(kind)
-        self.last_token = new_participant_token() if token is _NEW else token
+        self.last_token = new_participant_token(self.secret) if token is _NEW else token
         return services.submit_answer(
             db=self.db,
             secret=self.secret,
@@ -164,9 +164,8 @@ def answer(
 
 def join(id: str, code: Callable[[HostileRoom], Any], refused: type[WorkshopError]) -> Hostile:
     def act(room: HostileRoom) -> Any:
-        return services.join_session(
-            db=room.db, secret=room.secret, code=code(room), token=new_participant_token()
-        )
+        token = new_participant_token(room.secret)
+        return services.join_session(db=room.db, secret=room.secret, code=code(room), token=token)
 
     return Hostile(id, act, refused)
 
@@ -195,7 +194,7 @@ def _replay(change: Callable[[HostileRoom, services.StartedSession], None]) -> C
     def act(room: HostileRoom) -> Answer:
         started = room.fresh_session()
         first = services.list_prompts(db=room.db, session_id=started.session.id)[0]
-        token = new_participant_token()
+        token = new_participant_token(room.secret)
         room.last_token = token
 
         def send() -> Answer:
@@ -427,24 +426,26 @@ def assert_nothing_stored_for(room: HostileRoom, token: str) -> None:
         assert mine is None
 
 
-def test_a_well_formed_token_that_is_not_yours_makes_a_new_participant(sqlite_db, secret):
-    """A ticket in the same style as someone else's cannot touch their answer."""
+def test_a_lookalike_of_someone_elses_token_is_refused_and_touches_nothing(sqlite_db, secret):
+    """A ticket one character off someone else's is no ticket: its signature fails."""
     started = make_session(sqlite_db, HOSTILE_TEMPLATE)
     sid = started.session.id
     prompt = services.list_prompts(db=sqlite_db, session_id=sid)[0]
-    theirs = new_participant_token()
+    theirs = new_participant_token(secret)
     services.submit_answer(
         db=sqlite_db, secret=secret, session_id=sid, prompt_id=prompt.id, token=theirs, raw="mine"
     )
     lookalike = theirs[:-1] + ("A" if theirs[-1] != "A" else "B")  # one character off
-    services.submit_answer(
-        db=sqlite_db, secret=secret, session_id=sid, prompt_id=prompt.id, token=lookalike, raw="x"
-    )
-    values = sorted(
+    with pytest.raises(AccessDenied):
+        services.submit_answer(
+            db=sqlite_db, secret=secret, session_id=sid, prompt_id=prompt.id, token=lookalike,
+            raw="x",
+        )
+    values = [
         a.value for a in services.list_answers(db=sqlite_db, session_id=sid, prompt_id=prompt.id)
-    )
-    assert values == ["mine", "x"]
-    assert services.get_live_view(db=sqlite_db, session_id=sid).counts.joined == 2
+    ]
+    assert values == ["mine"]
+    assert services.get_live_view(db=sqlite_db, session_id=sid).counts.joined == 1
 
 
 # ---- the same the way a phone sends it: the join page and the answer route -----------------

@@ -210,8 +210,9 @@ def every_kind(app_ctx):
     db, secret = app_ctx.db, app_ctx.participant_secret
     started = make_session(db, EVERY_KIND)
     sid, key = started.session.id, started.facilitator_key
-    tokens = [new_participant_token() for _ in range(3)]
-    services.join_session(db=db, secret=secret, code=started.session.code, token="x" * 20)
+    tokens = [new_participant_token(secret) for _ in range(3)]
+    fourth = new_participant_token(secret)
+    services.join_session(db=db, secret=secret, code=started.session.code, token=fourth)
     for position, raw in enumerate(EVERY_KIND_ANSWERS):
         services.go_to_prompt(db=db, session_id=sid, key=key, position=position)
         for token in tokens:

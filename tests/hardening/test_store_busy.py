@@ -76,7 +76,7 @@ def submit(db: Database, started, token: str, raw: str, secret: bytes):
 def test_a_locked_store_is_retried_then_reported_and_nothing_half_done(busy_db, secret, caplog):
     db, path = busy_db
     started = make_session(db, open_text_template())
-    token = new_participant_token()
+    token = new_participant_token(secret)
     with write_lock_held(path), pytest.raises(StoreBusy) as busy:
         submit(db, started, token, "held up", secret)
     assert str(busy.value) == PLEASE_TRY_AGAIN
@@ -113,7 +113,7 @@ def test_a_lock_released_between_attempts_is_ridden_out(busy_db, secret, monkeyp
             lock.__exit__(None, None, None)  # the other writer commits meanwhile
 
     monkeypatch.setattr(database, "time", ReleasingClock)
-    answer = submit(db, started, new_participant_token(), "patience", secret)
+    answer = submit(db, started, new_participant_token(secret), "patience", secret)
     assert answer.value == "patience"
     assert len(backoffs) == 1  # failed once, waited, succeeded
 

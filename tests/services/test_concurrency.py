@@ -42,7 +42,7 @@ def test_200_threads_submitting_to_one_prompt_store_200_rows(db, secret):
     started = make_session(db)
     sid = started.session.id
     prompt = services.get_live_view(db=db, session_id=sid).prompt
-    tokens = [new_participant_token() for _ in range(THREADS)]
+    tokens = [new_participant_token(secret) for _ in range(THREADS)]
     options = prompt.spec.config.options
 
     def submit(i: int):
@@ -73,7 +73,7 @@ def test_one_participant_submitting_twice_keeps_one_row_the_latest(db, secret):
     started = make_session(db)
     sid = started.session.id
     prompt = services.get_live_view(db=db, session_id=sid).prompt
-    token = new_participant_token()
+    token = new_participant_token(secret)
     first = services.submit_answer(
         db=db, secret=secret, session_id=sid, prompt_id=prompt.id, token=token, raw="A"
     )
@@ -96,7 +96,7 @@ def test_one_participant_submitting_from_many_threads_keeps_one_row(db, secret):
     started = make_session(db)
     sid = started.session.id
     prompt = services.get_live_view(db=db, session_id=sid).prompt
-    token = new_participant_token()
+    token = new_participant_token(secret)
     options = prompt.spec.config.options
 
     def submit(i: int):
@@ -121,7 +121,7 @@ def test_one_participant_submitting_from_many_threads_keeps_one_row(db, secret):
 def test_concurrent_joins_get_distinct_participant_numbers(db, secret):
     started = make_session(db)
     code = started.session.code
-    tokens = [new_participant_token() for _ in range(60)]
+    tokens = [new_participant_token(secret) for _ in range(60)]
 
     def join(i: int):
         return services.join_session(db=db, secret=secret, code=code, token=tokens[i])
@@ -140,7 +140,7 @@ def test_concurrent_joins_get_distinct_participant_numbers(db, secret):
 
 def test_one_browser_joining_from_many_threads_is_one_participant(db, secret):
     started = make_session(db)
-    token = new_participant_token()
+    token = new_participant_token(secret)
 
     def join(_i: int):
         return services.join_session(db=db, secret=secret, code=started.session.code, token=token)
@@ -161,7 +161,7 @@ def test_answers_racing_a_facilitator_action_are_stored_or_refused_never_lost(
     started = make_session(db)
     sid, key = started.session.id, started.facilitator_key
     prompt = services.get_live_view(db=db, session_id=sid).prompt
-    tokens = [new_participant_token() for _ in range(40)]
+    tokens = [new_participant_token(secret) for _ in range(40)]
 
     def act(i: int):
         if i == 0:

@@ -58,7 +58,7 @@ def test_facilitator_actions_need_the_key(db):
 
 def test_resubmit_replaces_and_counts_once(db, secret):
     started = make_session(db)
-    token = new_participant_token()
+    token = new_participant_token(secret)
     answer_current(db, started, "A", secret=secret, token=token)
     answer_current(db, started, "B", secret=secret, token=token)
     view = services.get_live_view(db=db, session_id=started.session.id)
@@ -81,7 +81,7 @@ def test_closed_prompt_and_moved_prompt_refuse(db, secret):
             secret=secret,
             session_id=sid,
             prompt_id=first.id,
-            token=new_participant_token(),
+            token=new_participant_token(secret),
             raw="A",
         )
 
@@ -91,7 +91,7 @@ def test_ended_session_refuses_join_and_answers(db, secret):
     services.end_session(db=db, session_id=started.session.id, key=started.facilitator_key)
     with pytest.raises(SessionEnded):
         services.join_session(
-            db=db, secret=secret, code=started.session.code, token=new_participant_token()
+            db=db, secret=secret, code=started.session.code, token=new_participant_token(secret)
         )
     with pytest.raises(SessionEnded):
         answer_current(db, started, "A", secret=secret)
@@ -122,7 +122,7 @@ def test_hide_answer_and_reset_prompt(db, secret):
 
 def test_participant_numbers_are_stable(db, secret):
     started = make_session(db)
-    t1, t2 = new_participant_token(), new_participant_token()
+    t1, t2 = new_participant_token(secret), new_participant_token(secret)
     p1 = services.join_session(db=db, secret=secret, code=started.session.code, token=t1)
     p2 = services.join_session(db=db, secret=secret, code=started.session.code, token=t2)
     again = services.join_session(db=db, secret=secret, code=started.session.code, token=t1)

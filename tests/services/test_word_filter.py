@@ -18,7 +18,7 @@ def _submit(db, secret, started, raw, blocked=()):
         secret=secret,
         session_id=started.session.id,
         prompt_id=view.prompt.id,
-        token=new_participant_token(),
+        token=new_participant_token(secret),
         raw=raw,
         blocked_words=blocked,
     )

@@ -54,7 +54,7 @@ def answer_current(
     token: str | None = None,
 ):
     """Join with ``token`` (new if None) and answer the current prompt."""
-    token = token or new_participant_token()
+    token = token or new_participant_token(secret)
     view = services.get_live_view(db=db, session_id=started.session.id)
     assert view.prompt is not None
     return services.submit_answer(

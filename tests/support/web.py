@@ -24,7 +24,7 @@ from workshop import services
 from workshop.domain.codes import new_participant_token
 from workshop.storage import Database
 from workshop.ui.phone_app import COMPONENT_KEY
-from workshop.web.context import web_context
+from workshop.web.context import installation_secret, web_context, web_settings
 from workshop.web.participant_cookie import PARTICIPANT_COOKIE
 from workshop.web.routes import MIDDLEWARE, ROUTES
 
@@ -33,6 +33,8 @@ def _forget_web_context() -> None:
     if web_context.cache_info().currsize:
         web_context().db.dispose()
     web_context.cache_clear()
+    web_settings.cache_clear()
+    installation_secret.cache_clear()
 
 
 @contextmanager
@@ -49,10 +51,13 @@ def routes_client() -> Iterator[TestClient]:
 
 @dataclass
 class Phone:
-    """One participant's browser: its token travels in the cookie, or in the body."""
+    """One participant's browser: its token travels in the cookie, or in the body.
+
+    The token is minted with this installation's secret, as the join page does.
+    """
 
     client: TestClient
-    token: str = field(default_factory=new_participant_token)
+    token: str = field(default_factory=lambda: new_participant_token(installation_secret()))
     cookieless: bool = False
 
     def send(self, code: str, prompt: object, value: object, **extra: object) -> httpx2.Response:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +39,7 @@ SECRET = "answers-route-installation-secret"
 MOVED = "The facilitator has moved on to another question, so this answer was not taken."
 CLOSED = "Answering for this question is closed."
 ENDED = "This session has ended. Thank you for taking part!"
-BAD_TICKET = "Your browser's participant ticket is not valid. Reload the page."
+BAD_TICKET = services.NOT_ISSUED
 FROM_THE_PAGE = "Please send the answer from the join page."
 
 
@@ -427,6 +428,23 @@ def test_a_forged_or_missing_ticket_is_refused(room: Room, token: object):
     assert room.answers(0) == [] and room.joined() == 0
 
 
+def test_made_up_tokens_of_the_right_shape_stuff_no_ballot(room: Room):
+    """The probe's ballot stuffing: 60 tokens nobody issued, by cookie and by URL."""
+    real = room.phone()
+    real.answer(room.code, room.prompt_id(0), "A")
+    for n in range(60):
+        made_up = secrets.token_urlsafe(33)  # 44 characters, like an issued token
+        forged = Phone(room.client, token=made_up, cookieless=n % 2 == 1)
+        reply = forged.send(room.code, room.prompt_id(0), "B")
+        assert refusal(reply, 403, "refused") == BAD_TICKET
+        mine = room.client.get(
+            f"/api/mine/{room.code}/{room.prompt_id(0)}",
+            headers={"cookie": f"workshop_participant={made_up}"},
+        )
+        assert refusal(mine, 403, "refused") == BAD_TICKET
+    assert room.answers(0) == ["A"] and room.joined() == 1
+
+
 def test_without_cookie_or_url_token_nothing_is_taken(room: Room):
     body = {"code": room.code, "prompt": room.prompt_id(0), "value": "A"}
     assert refusal(room.client.post("/api/answer", json=body), 403, "refused") == BAD_TICKET
@@ -525,15 +543,15 @@ def test_mine_after_a_reset_is_null(room: Room):
     assert mine_of(room, phone, first).json()["value"] is None
 
 
-def test_mine_without_a_ticket_or_for_a_stranger_is_null(room: Room):
+def test_mine_for_a_stranger_is_null_and_without_an_issued_ticket_refused(room: Room):
     first = room.prompt_id(0)
     room.phone().answer(room.code, first, "A")
     stranger = room.phone()
     assert mine_of(room, stranger, first).json()["value"] is None
     reply = room.client.get(f"/api/mine/{room.code}/{first}")  # no cookie, no token
-    assert reply.status_code == 200 and reply.json()["value"] is None
+    assert refusal(reply, 403, "refused") == BAD_TICKET
     forged = room.client.get(f"/api/mine/{room.code}/{first}", params={"p": "<script>"})
-    assert forged.status_code == 200 and forged.json()["value"] is None
+    assert refusal(forged, 403, "refused") == BAD_TICKET
     assert room.joined() == 1  # asking joins nobody
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.server import running_server
-from workshop.domain.codes import is_plausible_token
+from workshop.domain.codes import is_issued_token, is_plausible_token, new_participant_token
+from workshop.guards import MINT_GUARD
 from workshop.web.participant_cookie import (
     PARTICIPANT_COOKIE,
     ParticipantCookieMiddleware,
@@ -17,7 +18,8 @@ from workshop.web.participant_cookie import (
     read_cookie,
 )
 
-VALID = "abcdefghijklmnopqrstuv"
+SECRET = b"cookie-test-installation-secret"
+VALID = new_participant_token(SECRET)
 
 
 def _run(coroutine: Any) -> None:
@@ -42,6 +44,7 @@ def _call(
     method: str = "GET",
     headers: dict[str, str] | None = None,
     scheme: str = "http",
+    client: str = "192.0.2.10",
 ) -> list[str]:
     """Run one request through the middleware; return the Set-Cookie values sent."""
     sent: list[dict] = []
@@ -50,6 +53,7 @@ def _call(
         "method": method,
         "path": path,
         "scheme": scheme,
+        "client": (client, 40000),
         "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
     }
 
@@ -59,7 +63,8 @@ def _call(
     async def send(message: dict) -> None:
         sent.append(message)
 
-    _run(ParticipantCookieMiddleware(app)(scope, receive, send))
+    middleware = ParticipantCookieMiddleware(app, secret=lambda: SECRET, trusted_proxies=tuple)
+    _run(middleware(scope, receive, send))
     start = next(m for m in sent if m["type"] == "http.response.start")
     return [v.decode() for k, v in start["headers"] if k.lower() == b"set-cookie"]
 
@@ -71,7 +76,7 @@ def _token_of(set_cookie: str) -> str:
 def test_html_page_without_cookie_gets_a_fresh_token_with_safe_attributes():
     (header,) = _call(_app("text/html; charset=utf-8"))
     assert header.startswith(f"{PARTICIPANT_COOKIE}=")
-    assert is_plausible_token(_token_of(header))
+    assert is_issued_token(_token_of(header), SECRET)
     for attribute in ("Path=/", "Max-Age=31536000", "SameSite=Lax", "HttpOnly"):
         assert attribute in header
     assert "Secure" not in header  # plain http: a Secure cookie would be dropped
@@ -89,10 +94,30 @@ def test_a_valid_cookie_is_kept_and_not_overwritten():
 
 
 def test_a_forged_or_malformed_cookie_is_replaced():
-    for bad in ("short", "<script>alert(1)</script>", "x" * 200, '"unterminated'):
+    made_up = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQR"  # the right shape, unsigned
+    other_install = new_participant_token(b"another-installation")
+    for bad in (
+        "short",
+        "<script>alert(1)</script>",
+        "x" * 200,
+        '"unterminated',
+        made_up,
+        other_install,
+    ):
         headers = {"Cookie": f"{PARTICIPANT_COOKIE}={bad}"}
         (header,) = _call(_app("text/html"), headers=headers)
-        assert is_plausible_token(_token_of(header))
+        assert is_issued_token(_token_of(header), SECRET)
+    assert is_plausible_token(made_up) and is_plausible_token(other_install)
+
+
+def test_minting_is_limited_per_client_address_in_memory():
+    MINT_GUARD.configure(burst=3, interval=60.0)
+    assert all(len(_call(_app("text/html"), client="192.0.2.7")) == 1 for _ in range(3))
+    assert _call(_app("text/html"), client="192.0.2.7") == []  # this address used its burst
+    assert len(_call(_app("text/html"), client="192.0.2.8")) == 1  # another one did not
+    # A forwarded address is believed only from a named proxy: the spoofer stays limited.
+    spoofed = {"X-Forwarded-For": "198.51.100.1"}
+    assert _call(_app("text/html"), client="192.0.2.7", headers=spoofed) == []
 
 
 def test_only_html_pages_get_the_cookie():
@@ -143,9 +168,10 @@ def test_the_real_server_sets_the_cookie_on_the_join_page(tmp_path: Path):
             assert "text/html" in response.headers["Content-Type"]
         ours = [c for c in cookies if c.startswith(f"{PARTICIPANT_COOKIE}=")]
         assert len(ours) == 1 and "HttpOnly" in ours[0]
+        issued = _token_of(ours[0])
 
         again = urllib.request.Request(
-            f"{server.url}/join", headers={"Cookie": f"{PARTICIPANT_COOKIE}={VALID}"}
+            f"{server.url}/join", headers={"Cookie": f"{PARTICIPANT_COOKIE}={issued}"}
         )
         with urllib.request.urlopen(again, timeout=10) as response:
             cookies = response.headers.get_all("Set-Cookie") or []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
@@ -59,14 +60,41 @@ def facilitator_key_matches(key: str | None, stored_hash: str) -> bool:
     return hmac.compare_digest(hash_facilitator_key(key), stored_hash)
 
 
-def new_participant_token() -> str:
-    """128+ random bits, kept only by the participant's browser."""
-    return secrets.token_urlsafe(18)
+# An issued participant token: 22 random characters, then 22 of their signature.
+_TOKEN_RANDOM_BYTES = 16
+_TOKEN_SIGNATURE_BYTES = 16
+_TOKEN_HALF = 22  # base64url length of 16 bytes, unpadded
+_TOKEN_PURPOSE = b"workshop participant token v1:"
+
+
+def _token_signature(random_part: str, secret: bytes) -> str:
+    digest = hmac.new(secret, _TOKEN_PURPOSE + random_part.encode("ascii"), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()[:_TOKEN_SIGNATURE_BYTES]).decode()[:22]
+
+
+def new_participant_token(secret: bytes) -> str:
+    """128 random bits plus their HMAC under the installation secret.
+
+    Only this installation can mint one, so a made-up token counts for nothing; the
+    browser keeps it, the store only a keyed hash of it per session.
+    """
+    random_part = base64.urlsafe_b64encode(secrets.token_bytes(_TOKEN_RANDOM_BYTES)).decode()
+    random_part = random_part[:_TOKEN_HALF]
+    return random_part + _token_signature(random_part, secret)
 
 
 def is_plausible_token(token: object) -> bool:
-    """A token this app could have issued (any other value, of any type, is refused)."""
+    """Shaped like a token (any other value, of any type, is refused before a lookup)."""
     return isinstance(token, str) and re.fullmatch(r"[A-Za-z0-9_\-]{16,64}", token) is not None
+
+
+def is_issued_token(token: object, secret: bytes) -> bool:
+    """A token this installation minted (its signature checks, in constant time)."""
+    if not is_plausible_token(token) or len(str(token)) != 2 * _TOKEN_HALF:
+        return False
+    text = str(token)
+    expected = _token_signature(text[:_TOKEN_HALF], secret)
+    return hmac.compare_digest(expected, text[_TOKEN_HALF:])
 
 
 def hash_participant_token(token: str, *, session_id: int, secret: bytes) -> str:

@@ -21,7 +21,8 @@ from .tables import answers, participants, prompts, sessions
 
 # ---- sessions -------------------------------------------------------------------------
 
-_SESSION_COLUMNS = [c for c in sessions.c if c.name != "facilitator_key_hash"]
+_KEY_COLUMNS = ("facilitator_key_hash", "presenter_key_hash")
+_SESSION_COLUMNS = [c for c in sessions.c if c.name not in _KEY_COLUMNS]
 
 # Hot paths (every submit, every poll) run statements built once, with bound parameters:
 # building a statement costs several times more than running a cached one.
@@ -55,6 +56,7 @@ def create_session(
     title: str,
     template_slug: str,
     facilitator_key_hash: str,
+    presenter_key_hash: str | None = None,
     prompt_count: int,
     min_answers_to_show: int,
     results_visible: bool,
@@ -67,6 +69,7 @@ def create_session(
             title=title,
             template_slug=template_slug,
             facilitator_key_hash=facilitator_key_hash,
+            presenter_key_hash=presenter_key_hash,
             status=SessionStatus.LIVE.value,
             current_position=0,
             answering_open=True,
@@ -110,6 +113,16 @@ def get_facilitator_key_hash(conn: Connection, session_id: int) -> str:
     if value is None:
         raise NotFound("That session no longer exists.")
     return str(value)
+
+
+def get_presenter_key_hash(conn: Connection, session_id: int) -> str | None:
+    """None: the session has no presenter key (started before there were any)."""
+    row = conn.execute(
+        select(sessions.c.presenter_key_hash).where(sessions.c.id == session_id)
+    ).first()
+    if row is None:
+        raise NotFound("That session no longer exists.")
+    return None if row[0] is None else str(row[0])
 
 
 def list_sessions(conn: Connection) -> list[Session]:

@@ -53,6 +53,7 @@ sessions = Table(
     Column("title", String(200), nullable=False),
     Column("template_slug", String(100), nullable=False, server_default=""),
     Column("facilitator_key_hash", String(64), nullable=False),
+    Column("presenter_key_hash", String(64), nullable=True),  # none before revision 0003
     Column("status", String(10), nullable=False),
     Column("current_position", Integer, nullable=False, server_default="0"),
     Column("answering_open", Boolean, nullable=False, server_default="1"),

@@ -21,6 +21,7 @@ from ..context import AppContext
 from ..domain.codes import display_code, normalise_join_code
 from ..domain.errors import AccessDenied, WorkshopError
 from ..domain.model import Session
+from .client import page_client_address
 from .context import get_context
 from .literal import literal
 
@@ -32,6 +33,7 @@ CONSOLE_PAGE = "pages/console.py"
 PRESENTER_PAGE = "pages/presenter.py"
 RESULTS_PAGE = "pages/results.py"
 KEYS_STATE = "facilitator_keys"  # {join code: facilitator key}
+PRESENTER_KEYS_STATE = "presenter_keys"  # {join code: presenter key}, known since the start
 NO_ACCESS = (
     "Open the private facilitator link you got when you started the session, "
     "or resume the session from the Sessions page with its key."
@@ -45,10 +47,18 @@ class FacilitatorAccess:
     ctx: AppContext
     session: Session
     key: str
+    presenter_only: bool = False  # opened with the presenter key: show and step only
 
     @property
     def query(self) -> dict[str, str]:
         return facilitator_query(self.session.code, self.key)
+
+    @property
+    def presenter_query(self) -> dict[str, str]:
+        """For the projector: the presenter key when this browser knows it."""
+        if self.presenter_only:
+            return self.query
+        return presenter_query(self.session.code, self.key)
 
 
 def facilitator_query(code: str, key: str) -> dict[str, str]:
@@ -57,6 +67,18 @@ def facilitator_query(code: str, key: str) -> dict[str, str]:
 
 def remember_key(code: str, key: str) -> None:
     st.session_state.setdefault(KEYS_STATE, {})[code] = key
+
+
+def remember_presenter_key(code: str, key: str) -> None:
+    st.session_state.setdefault(PRESENTER_KEYS_STATE, {})[code] = key
+
+
+def presenter_query(code: str, facilitator_key: str) -> dict[str, str]:
+    """The presenter's link: its own key (show and step only), so the console key never
+    needs to be on the projector; the facilitator key where the presenter key is unknown
+    (a session resumed with its key: only the key's hash is stored)."""
+    known = st.session_state.get(PRESENTER_KEYS_STATE, {}).get(code)
+    return facilitator_query(code, known or facilitator_key)
 
 
 def remembered_key(code: str) -> str | None:
@@ -83,7 +105,9 @@ def require_facilitator() -> FacilitatorAccess:
         _refuse("This page needs a session code and facilitator key in its link.")
     assert session is not None
     try:
-        services.check_facilitator_key(db=ctx.db, session_id=session.id, key=key)
+        services.check_facilitator_key(
+            db=ctx.db, session_id=session.id, key=key, client=page_client_address(ctx)
+        )
     except AccessDenied as error:
         _refuse(str(error))
     assert key is not None
@@ -91,6 +115,31 @@ def require_facilitator() -> FacilitatorAccess:
     if st.query_params.get("key") != key:
         st.query_params["key"] = key  # so that a reload or reconnect keeps working
     return FacilitatorAccess(ctx=ctx, session=session, key=key)
+
+
+def require_presenter() -> FacilitatorAccess:
+    """The presenter's access: its presenter key, or the facilitator key; else a refusal."""
+    ctx = get_context()
+    code = normalise_join_code(st.query_params.get("code", ""))
+    key = st.query_params.get("key") or (remembered_key(code) if code else None)
+    session = services.find_session_by_code(db=ctx.db, code=code) if code else None
+    if session is None:
+        _refuse("This page needs a session code and presenter key in its link.")
+    assert session is not None
+    client = page_client_address(ctx)
+    try:
+        services.check_presenter_key(db=ctx.db, session_id=session.id, key=key, client=client)
+    except AccessDenied as error:
+        _refuse(str(error))
+    assert key is not None
+    try:  # the facilitator's own key opens everything; the presenter key only this page
+        services.check_facilitator_key(db=ctx.db, session_id=session.id, key=key)
+        presenter_only = False
+    except AccessDenied:
+        presenter_only = True
+    if st.query_params.get("key") != key:
+        st.query_params["key"] = key  # so that a reload or reconnect keeps working
+    return FacilitatorAccess(ctx=ctx, session=session, key=key, presenter_only=presenter_only)
 
 
 def _refuse(reason: str) -> None:
@@ -101,21 +150,29 @@ def _refuse(reason: str) -> None:
 
 def draw_nav(access: FacilitatorAccess) -> None:
     """The facilitator's own navigation (the app's is hidden), carrying code and key."""
-    query = access.query
+    query, presenting = access.query, access.presenter_query
     with st.sidebar:
         st.markdown(f"**{literal(access.session.title)}**")
         st.caption(f"Join code {display_code(access.session.code)}")
-        st.page_link(HOME_PAGE, label="Sessions", icon=":material/home:")
-        st.page_link(CONSOLE_PAGE, label="Console", icon=":material/tune:", query_params=query)
+        if not access.presenter_only:
+            st.page_link(HOME_PAGE, label="Sessions", icon=":material/home:")
+            st.page_link(
+                CONSOLE_PAGE, label="Console", icon=":material/tune:", query_params=query
+            )
         st.page_link(
-            PRESENTER_PAGE, label="Presenter", icon=":material/co_present:", query_params=query
+            PRESENTER_PAGE,
+            label="Presenter",
+            icon=":material/co_present:",
+            query_params=presenting,
         )
         st.page_link(
             PRESENTER_PAGE,
             label="Presenting mode",
             icon=":material/fullscreen:",
-            query_params={**query, "mode": "present"},
+            query_params={**presenting, "mode": "present"},
         )
+        if access.presenter_only:
+            return
         st.page_link(RESULTS_PAGE, label="Results", icon=":material/bar_chart:", query_params=query)
         st.caption("These links carry the session's key: keep them private.")
 

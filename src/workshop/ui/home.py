@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
@@ -12,7 +13,9 @@ from ..context import AppContext
 from ..domain.codes import display_code
 from ..domain.errors import AccessDenied, TemplateError
 from ..domain.model import Session, Template
+from ..guards import ADMIN_GUARD, START_GUARD
 from ..templates import list_template_files, load_template_file
+from .client import page_client_address, page_is_loopback
 from .context import get_context
 from .facilitator import (
     CONSOLE_PAGE,
@@ -20,17 +23,30 @@ from .facilitator import (
     RESULTS_PAGE,
     facilitator_query,
     parse_link_or_key,
+    presenter_query,
     remember_key,
+    remember_presenter_key,
 )
 from .literal import literal
 
 LINKS_STATE = "home_links_for"  # the join code whose private links are on show
 ADMIN_STATE = "home_admin_ok"  # this browser gave the admin password (when one is set)
 SESSIONS_SHOWN = 30
+JOIN_PAGE = "pages/join.py"
+TOO_MANY_STARTS = (
+    "Many sessions were just started from this device. Please wait a minute before "
+    "starting another one."
+)
+log = logging.getLogger(__name__)
+_failed_admin_logins = 0  # in this process; the log says how many, never from where
 
 
 def render_home() -> None:
     ctx = get_context()
+    if not ctx.settings.admin_password and not page_is_loopback():
+        # Without an admin password only the laptop itself facilitates; a participant
+        # who edits the address to / lands on the join page (proxied requests included).
+        st.switch_page(JOIN_PAGE)
     st.title("Workshop sessions")
     code = st.session_state.get(LINKS_STATE)
     key = st.session_state.get("facilitator_keys", {}).get(code) if code else None
@@ -49,9 +65,28 @@ def render_home() -> None:
             _resume_form(ctx, listed)
 
 
-def _password_matches(ctx: AppContext, given: str) -> bool:
+WRONG_PASSWORD = "That admin password is not right. Ask whoever runs this installation."
+
+
+def _password_problem(ctx: AppContext, given: str) -> str | None:
+    """None when ``given`` is the admin password; else what to tell this browser.
+
+    Wrong passwords from one address wait longer each time, then that address is locked
+    out for a while (memory only); the right one never waits. Failures are counted in
+    the log, without any address.
+    """
+    client = page_client_address(ctx)
+    if left := ADMIN_GUARD.locked_for(client):
+        return services.locked_out_message(left)
     expected = ctx.settings.admin_password or ""
-    return hmac.compare_digest(given.encode(), expected.encode())
+    if hmac.compare_digest(given.encode(), expected.encode()):
+        return None
+    ADMIN_GUARD.record_failure(client)
+    global _failed_admin_logins
+    _failed_admin_logins += 1
+    log.warning("wrong admin password (%d since start)", _failed_admin_logins)
+    ADMIN_GUARD.wait_after_failure(client)
+    return WRONG_PASSWORD
 
 
 def _admin_ok(ctx: AppContext) -> bool:
@@ -70,8 +105,8 @@ def _unlock_form(ctx: AppContext) -> None:
         given = st.text_input("Admin password", type="password", key="unlock-password")
         if not st.form_submit_button("Show sessions"):
             return
-    if not _password_matches(ctx, given):
-        st.error("That admin password is not right. Ask whoever runs this installation.")
+    if problem := _password_problem(ctx, given):
+        st.error(problem)
         return
     st.session_state[ADMIN_STATE] = True
     st.rerun()
@@ -116,19 +151,24 @@ def _start_form(ctx: AppContext) -> None:
     if st.button(
         "Start session", type="primary", icon=":material/play_arrow:", key="start-session"
     ):
-        if needs_password and not _password_matches(ctx, password):
-            st.error("That admin password is not right. Ask whoever runs this installation.")
+        if needs_password and (problem := _password_problem(ctx, password)):
+            st.error(problem)
             return
         if needs_password:
             st.session_state[ADMIN_STATE] = True
+        if not START_GUARD.take(page_client_address(ctx)):
+            st.error(TOO_MANY_STARTS)
+            return
         started = services.start_session(db=ctx.db, template=template)
         remember_key(started.session.code, started.facilitator_key)
+        remember_presenter_key(started.session.code, started.presenter_key)
         st.session_state[LINKS_STATE] = started.session.code
         st.rerun()
 
 
 def render_private_links(code: str, key: str) -> None:
     query = facilitator_query(code, key)
+    on_projector = presenter_query(code, key)  # its own key: show and step, nothing more
     with st.container(key="facilitator-links"):
         st.success(f"Session {display_code(code)} is ready.", icon=":material/check_circle:")
         st.warning(
@@ -142,13 +182,16 @@ def render_private_links(code: str, key: str) -> None:
             CONSOLE_PAGE, label="Open the console", icon=":material/tune:", query_params=query
         )
         presenter.page_link(
-            PRESENTER_PAGE, label="Presenter", icon=":material/co_present:", query_params=query
+            PRESENTER_PAGE,
+            label="Presenter",
+            icon=":material/co_present:",
+            query_params=on_projector,
         )
         presenting.page_link(
             PRESENTER_PAGE,
             label="Presenting mode",
             icon=":material/fullscreen:",
-            query_params={**query, "mode": "present"},
+            query_params={**on_projector, "mode": "present"},
         )
         results.page_link(
             RESULTS_PAGE, label="Results", icon=":material/bar_chart:", query_params=query
@@ -211,8 +254,13 @@ def _resume_form(ctx: AppContext, listed: list[Session]) -> None:
         found = services.find_session_by_code(db=ctx.db, code=link_code)
         session = found or session
     try:
-        services.check_facilitator_key(db=ctx.db, session_id=session.id, key=key)
-    except AccessDenied:
+        services.check_facilitator_key(
+            db=ctx.db, session_id=session.id, key=key, client=page_client_address(ctx)
+        )
+    except AccessDenied as error:
+        if str(error) != str(AccessDenied()):  # locked out: say so, not "wrong key"
+            st.error(str(error))
+            return
         st.error(
             f"That link or key does not open session {display_code(session.code)}. "
             "Check that you copied the whole link."

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..domain.codes import is_plausible_token, new_participant_token
+from ..context import AppContext
+from ..domain.codes import is_issued_token, new_participant_token
+from ..guards import MINT_GUARD
 from ..web.participant_cookie import PARTICIPANT_COOKIE
+from .client import page_client_address
 
 URL_TOKEN_PARAM = "p"
 PRIVACY_LINE = (
@@ -21,14 +24,24 @@ PRIVACY_LINE = (
 )
 
 
-def get_participant_token() -> str:
-    """This browser's participant token: the cookie, else the URL, else a new one in the URL."""
+TOO_MANY_NEW = (
+    "Too many new phones joined from your network just now. "
+    "Please wait a minute, then reload this page."
+)
+
+
+def get_participant_token(ctx: AppContext) -> str | None:
+    """This browser's participant token: the cookie, else the URL, else a new one in the
+    URL; None when this address minted too many just now (the page says so)."""
+    secret = ctx.participant_secret
     from_cookie = st.context.cookies.get(PARTICIPANT_COOKIE)
-    if isinstance(from_cookie, str) and is_plausible_token(from_cookie):  # AppTest: a mock
+    if isinstance(from_cookie, str) and is_issued_token(from_cookie, secret):  # AppTest: a mock
         return from_cookie
     from_url = st.query_params.get(URL_TOKEN_PARAM)
-    if is_plausible_token(from_url):
+    if is_issued_token(from_url, secret):
         return str(from_url)
-    token = new_participant_token()
+    if not MINT_GUARD.take(page_client_address(ctx)):
+        return None
+    token = new_participant_token(secret)
     st.query_params[URL_TOKEN_PARAM] = token
     return token

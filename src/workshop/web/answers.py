@@ -26,7 +26,7 @@ from starlette.routing import Route
 
 from .. import services
 from ..context import AppContext
-from ..domain.codes import is_plausible_token
+from ..domain.codes import is_issued_token
 from ..domain.errors import (
     InvalidAnswer,
     NotFound,
@@ -75,10 +75,11 @@ def _refusal_for(error: WorkshopError) -> JSONResponse:
 
 
 def _token(request: Request, body: dict[str, Any]) -> str | None:
-    """The cookie's token if it is one, else the URL's: the same choice as the page's
-    (``ui.participant.get_participant_token``), so both book as the same participant."""
+    """The cookie's token if this server issued it, else the URL's: the same choice as
+    the page's (``ui.participant.get_participant_token``), so both book as the same
+    participant. A token nobody issued is refused by the service, in words."""
     from_cookie = read_cookie(request.headers.get("cookie", ""), PARTICIPANT_COOKIE)
-    if is_plausible_token(from_cookie):
+    if is_issued_token(from_cookie, web_context().participant_secret):
         return from_cookie
     from_url = body.get("p")
     return from_url if isinstance(from_url, str) else None

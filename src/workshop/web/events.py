@@ -26,13 +26,15 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from .. import services
+from ..domain.codes import normalise_join_code
 from ..domain.errors import NotFound, SessionNotFound, WorkshopError
 from ..phone_view import read_phone_view
 from .context import web_context
+from .stream_slots import STREAM_SLOTS, SlotStreamingResponse, request_address, streams_busy
 
 POLL_SECONDS = 0.25
 RESULTS_PUSH_SECONDS = 2.0
@@ -259,6 +261,9 @@ _MAX_KNOWN_CODES = 10_000
 
 async def session_id_of(code: str) -> int:
     """The session id for a join code (cached; raises SessionNotFound)."""
+    # Keyed by the stored form: variants of one code ("k7q-4mx", padded) share an entry,
+    # and anything that is no code never makes one.
+    code = normalise_join_code(code)
     known = _SESSION_IDS.get(code)
     if known is not None:
         return known
@@ -279,6 +284,9 @@ async def session_events(request: Request) -> Response:
         return PlainTextResponse(str(exc), status_code=404)
     except WorkshopError as exc:  # the store is busy: the browser tries again
         return PlainTextResponse(str(exc), status_code=503)
+    address = request_address(request.scope)
+    if not STREAM_SLOTS.acquire(address):  # capped per address and in total
+        return streams_busy()
     # Streams end at slightly different times, so phones that joined together do not
     # all reconnect together.
     lasts = STREAM_SECONDS * random.uniform(0.8, 1.2)
@@ -307,8 +315,9 @@ async def session_events(request: Request) -> Response:
         finally:
             HUB.unsubscribe(session_id, queue)
 
-    return StreamingResponse(
+    return SlotStreamingResponse(
         stream(),
+        address=address,
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

@@ -8,6 +8,10 @@ from starlette.routing import BaseRoute
 from .answers import ANSWER_ROUTES
 from .events import EVENT_ROUTES
 from .participant_cookie import ParticipantCookieMiddleware
+from .security_headers import SecurityHeadersMiddleware
 
 ROUTES: list[BaseRoute] = [*EVENT_ROUTES, *ANSWER_ROUTES]
-MIDDLEWARE: list[Middleware] = [Middleware(ParticipantCookieMiddleware)]
+MIDDLEWARE: list[Middleware] = [
+    Middleware(SecurityHeadersMiddleware),
+    Middleware(ParticipantCookieMiddleware),
+]
