@@ -7,16 +7,19 @@ actions check the session's facilitator key here, not only in the pages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from .changes import CHANGES
 from .domain import codes, rules
 from .domain.errors import (
     AccessDenied,
     NotFound,
     SessionEnded,
     SessionNotFound,
+    StaleView,
     TemplateError,
     TemplateProblem,
 )
@@ -162,6 +165,31 @@ def get_live_view(*, db: Database, session_id: int) -> LiveView:
     return db.read(work)
 
 
+Pulse = tuple[int, int, str, int]  # (revision, answers to the current prompt, newest, joined)
+
+
+def get_pulses(*, db: Database, session_ids: list[int]) -> dict[int, Pulse]:
+    """What facilitator screens redraw on, for many sessions in one read (the push hub
+    polls this for sessions with a screen open; missing ids are deleted sessions).
+
+    The revision moves with every facilitator action; the answer marker and the joined
+    count move with the room, which does not bump the revision."""
+
+    def work(conn: Any) -> dict[int, Pulse]:
+        pulses: dict[int, Pulse] = {}
+        for session_id in session_ids:
+            session = repo.find_session(conn, session_id)
+            if session is None:
+                continue
+            prompt = repo.find_prompt_at(conn, session_id, session.current_position)
+            count, newest = repo.answer_marker(conn, prompt.id) if prompt else (0, None)
+            joined = repo.count_participants(conn, session_id)
+            pulses[session_id] = (session.revision, count, str(newest), joined)
+        return pulses
+
+    return db.read(work)
+
+
 def get_answer_marker(*, db: Database, prompt_id: int) -> tuple[int, datetime | None]:
     """(count, newest time) of a prompt's answers: cheap, for live charts to poll."""
     return db.read(lambda conn: repo.answer_marker(conn, prompt_id))
@@ -193,17 +221,34 @@ def _facilitator_write(db: Database, session_id: int, key: str | None, work: Any
         work(conn)
         return repo.get_session(conn, session_id)
 
-    return db.write(run)
+    session = db.write(run)
+    CHANGES.announce(session_id)  # committed: screens and phones follow at once
+    return session
 
 
-def go_to_prompt(*, db: Database, session_id: int, key: str | None, position: int) -> Session:
-    """Show the prompt at ``position``: answering opens; results follow the prompt's mode."""
+def _move(
+    db: Database,
+    session_id: int,
+    key: str | None,
+    where: Callable[[Session], int],
+    seen_revision: int | None,
+) -> Session:
+    """Move the current prompt in ONE transaction: the position is read and written
+    together, so two presses at once move one question each (never both to the same one).
+
+    ``where``: the target position from the session as it is inside the transaction.
+    ``seen_revision``: the revision the pressing screen showed; a move based on an older
+    view is refused (``StaleView``) rather than applied to a question it did not show.
+    """
 
     def work(conn: Any) -> None:
+        repo.lock_session(conn, session_id)
         session = repo.get_session(conn, session_id)
         if not session.is_live:
             raise SessionEnded()
-        target = max(0, min(position, session.prompt_count - 1))
+        if seen_revision is not None and seen_revision != session.revision:
+            raise StaleView()
+        target = max(0, min(where(session), session.prompt_count - 1))
         prompt = repo.find_prompt_at(conn, session_id, target)
         if prompt is None:
             raise NotFound("That question does not exist.")
@@ -218,18 +263,28 @@ def go_to_prompt(*, db: Database, session_id: int, key: str | None, position: in
     return _facilitator_write(db, session_id, key, work)
 
 
-def next_prompt(*, db: Database, session_id: int, key: str | None) -> Session:
-    current = get_session(db=db, session_id=session_id)
-    return go_to_prompt(
-        db=db, session_id=session_id, key=key, position=current.current_position + 1
-    )
+def go_to_prompt(
+    *,
+    db: Database,
+    session_id: int,
+    key: str | None,
+    position: int,
+    seen_revision: int | None = None,
+) -> Session:
+    """Show the prompt at ``position``: answering opens; results follow the prompt's mode."""
+    return _move(db, session_id, key, lambda _session: position, seen_revision)
 
 
-def previous_prompt(*, db: Database, session_id: int, key: str | None) -> Session:
-    current = get_session(db=db, session_id=session_id)
-    return go_to_prompt(
-        db=db, session_id=session_id, key=key, position=current.current_position - 1
-    )
+def next_prompt(
+    *, db: Database, session_id: int, key: str | None, seen_revision: int | None = None
+) -> Session:
+    return _move(db, session_id, key, lambda s: s.current_position + 1, seen_revision)
+
+
+def previous_prompt(
+    *, db: Database, session_id: int, key: str | None, seen_revision: int | None = None
+) -> Session:
+    return _move(db, session_id, key, lambda s: s.current_position - 1, seen_revision)
 
 
 def set_answering_open(*, db: Database, session_id: int, key: str | None, is_open: bool) -> Session:
@@ -296,6 +351,7 @@ def delete_session(*, db: Database, session_id: int, key: str | None) -> None:
     """Delete a session with all its prompts, participants and answers."""
     check_facilitator_key(db=db, session_id=session_id, key=key)
     db.write(lambda conn: repo.delete_session(conn, session_id))
+    CHANGES.announce(session_id)
     db.forget_deleted()
 
 
@@ -341,6 +397,7 @@ def join_session(*, db: Database, secret: bytes, code: str, token: str | None) -
         number = db.write(work)
     except WriteConflict:  # the same browser joined twice at the same instant
         number = db.write(work)
+    CHANGES.announce(session.id)  # the joined count moved
     return Participation(session=session, participant_number=number)
 
 
@@ -393,6 +450,7 @@ def submit_answer(
         answer = db.write(work)
     except WriteConflict:  # first answer and join raced with the same token: once more
         answer = db.write(work)
+    CHANGES.announce(session_id)  # the tally moved
     SUBMIT_GUARD.record(f"{session_id}:{token}")
     return answer
 

@@ -102,6 +102,16 @@ def get_session(conn: Connection, session_id: int) -> Session:
     return session
 
 
+def lock_session(conn: Connection, session_id: int) -> None:
+    """Hold the session's row until the transaction ends (PostgreSQL ``FOR UPDATE``), so
+    a read-then-write such as "next question" cannot interleave with another. SQLite
+    needs nothing: its write transactions (BEGIN IMMEDIATE) already run one at a time."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(
+            select(sessions.c.id).where(sessions.c.id == session_id).with_for_update()
+        )
+
+
 def get_facilitator_key_hash(conn: Connection, session_id: int) -> str:
     value = conn.execute(
         select(sessions.c.facilitator_key_hash).where(sessions.c.id == session_id)
