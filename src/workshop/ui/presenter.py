@@ -16,9 +16,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from .. import services
-from ..charts import PROJECTOR, ChartStyle, figure_for, gate
+from ..charts import PROJECTOR, ChartStyle, figure_for
 from ..domain.errors import NotFound
 from ..domain.model import LiveView
+from ..domain.visibility import results_gate
 from ..joining import JoinBase
 from ..results import Tally
 from .facilitator import FacilitatorAccess, run_action
@@ -48,7 +49,9 @@ def render_presenter(access: FacilitatorAccess, *, presenting: bool) -> None:
 
     @st.fragment
     def live() -> None:
-        _keyboard(access, presenting=presenting)
+        old: Snapshot | None = st.session_state.get(SNAPSHOT_STATE)
+        was_live = old is None or old.view.session.is_live
+        _keyboard(access, presenting=presenting, live=was_live)
         pulse = read_pulse(access.ctx, access.session.id)
         follow_room(
             code=access.session.code,
@@ -65,8 +68,10 @@ def render_presenter(access: FacilitatorAccess, *, presenting: bool) -> None:
     live()
 
 
-def _keyboard(access: FacilitatorAccess, *, presenting: bool) -> None:
-    """Remote and keyboard: real buttons with shortcuts, out of sight (see ui/style.py)."""
+def _keyboard(access: FacilitatorAccess, *, presenting: bool, live: bool) -> None:
+    """Remote and keyboard: real buttons with shortcuts, out of sight (see ui/style.py).
+
+    An ended session is not steered any more: the keys do nothing but Esc."""
     db, sid, key = access.ctx.db, access.session.id, access.key
     with st.container(key="presenter-keys"):
         forward = st.button("Next", key="key-next-pagedown", shortcut="PageDown")
@@ -74,9 +79,9 @@ def _keyboard(access: FacilitatorAccess, *, presenting: bool) -> None:
         back = st.button("Previous", key="key-prev-pageup", shortcut="PageUp")
         back |= st.button("Previous", key="key-prev-left", shortcut="Left")
         leave = presenting and st.button("Leave presenting mode", key="key-esc", shortcut="Esc")
-    if forward:
+    if forward and live:
         run_action(lambda: services.next_prompt(db=db, session_id=sid, key=key))
-    if back:
+    if back and live:
         run_action(lambda: services.previous_prompt(db=db, session_id=sid, key=key))
     if leave:
         del st.query_params["mode"]
@@ -86,12 +91,19 @@ def _keyboard(access: FacilitatorAccess, *, presenting: bool) -> None:
 def render_presenter_sidebar(access: FacilitatorAccess) -> None:
     """Outside presenting mode: visible controls and how to use the remote."""
     db, sid, key = access.ctx.db, access.session.id, access.key
+    ended = not access.session.is_live
     with st.sidebar:
         st.divider()
         back, forward = st.columns(2)
-        if back.button("Previous", icon=":material/arrow_back:", width="stretch"):
+        if back.button("Previous", icon=":material/arrow_back:", width="stretch", disabled=ended):
             run_action(lambda: services.previous_prompt(db=db, session_id=sid, key=key))
-        if forward.button("Next", icon=":material/arrow_forward:", width="stretch", type="primary"):
+        if forward.button(
+            "Next",
+            icon=":material/arrow_forward:",
+            width="stretch",
+            type="primary",
+            disabled=ended,
+        ):
             run_action(lambda: services.next_prompt(db=db, session_id=sid, key=key))
         if st.button("Start presenting mode", icon=":material/fullscreen:", width="stretch"):
             st.query_params["mode"] = "present"
@@ -152,12 +164,19 @@ def projector_wall(prompt_text: str, *, presenting: bool = True) -> WallFit:
 def _screen(snapshot: Snapshot, base: JoinBase, *, presenting: bool) -> None:
     view = snapshot.view
     session, prompt = view.session, view.prompt
+    if not session.is_live:  # nothing invites people in any more: no QR, no code
+        st.html(
+            '<div class="ws-thanks">This session has ended — thank you!</div>'
+            f'<p class="ws-thanks-sub">{html.escape(session.title)}</p>'
+        )
+        return
+    closed = not session.answering_open
     left, right = st.columns([2.55, 1], gap="large")
     with right:
-        render_join_panel(base=base, code=session.code, counts=view.counts)
+        render_join_panel(base=base, code=session.code, counts=view.counts, dimmed=closed)
     with left:
-        if not session.is_live:
-            st.html('<div class="ws-ended">This session has ended — thank you!</div>')
+        if closed and prompt is not None:
+            st.html('<div class="ws-closed">Answering is closed</div>')
         if prompt is None:
             render_message("This session has no questions.")
             return
@@ -182,7 +201,7 @@ def _meta_line(view: LiveView) -> str:
 def _results(snapshot: Snapshot, *, presenting: bool) -> None:
     view, result = snapshot.view, snapshot.tally
     assert result is not None
-    verdict = gate(
+    verdict = results_gate(
         results_visible=view.session.results_visible,
         n=result.n,
         min_answers=view.session.min_answers_to_show,

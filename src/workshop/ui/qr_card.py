@@ -19,9 +19,12 @@ def current_join_base(public_url: str | None) -> JoinBase:
     return detect_join_base(public_url=public_url, port=port)
 
 
-def render_join_panel(*, base: JoinBase, code: str, counts: LiveCounts | None) -> None:
+def render_join_panel(
+    *, base: JoinBase, code: str, counts: LiveCounts | None, dimmed: bool = False
+) -> None:
+    """``dimmed``: answering is closed, so the QR code should not invite people in."""
     url = base.join_url(code)
-    with st.container(key="join-panel"):
+    with st.container(key="join-panel-closed" if dimmed else "join-panel"):
         st.html('<p class="ws-join-title">Scan to join</p>')
         png = qr_png(url, target_px=QR_PX)
         st.image(png, width=_natural_width(png))
