@@ -14,6 +14,7 @@ from typing import Any
 from . import services
 from .domain.model import LiveView, Prompt, PromptKind
 from .domain.rules import WORD_ENTRY_LIMIT
+from .domain.visibility import answers_needed
 from .results import Tally
 from .storage import Database
 
@@ -58,7 +59,7 @@ def _prompt(prompt: Prompt | None, live: LiveView, *, is_open: bool) -> dict[str
         "open": is_open,
         # how many answered (hidden ones too): 0 after a reset, so a phone that answered
         # knows its answer was deleted
-        "answered": live.counts.answered,
+        "answered": live.counts.stored,
         "options": list(spec.options),
         "maxChoices": spec.max_choices,
         "scaleMin": spec.scale_min,
@@ -73,7 +74,7 @@ def _prompt(prompt: Prompt | None, live: LiveView, *, is_open: bool) -> dict[str
 
 
 def _results(tally: Tally, min_answers: int) -> dict[str, Any]:
-    needed = max(1, min_answers)
+    needed = answers_needed(min_answers)  # the one rule (domain/visibility)
     out: dict[str, Any] = {"n": tally.n, "needed": needed, "kind": tally.kind.value}
     if tally.n < needed:
         return out

@@ -159,8 +159,8 @@ def get_live_view(*, db: Database, session_id: int) -> LiveView:
         session = repo.get_session(conn, session_id)
         prompt = repo.find_prompt_at(conn, session_id, session.current_position)
         joined = repo.count_participants(conn, session_id)
-        answered = repo.count_answers(conn, prompt.id) if prompt else 0
-        return LiveView(session=session, prompt=prompt, counts=LiveCounts(joined, answered))
+        shown, hidden = repo.count_answers_shown_hidden(conn, prompt.id) if prompt else (0, 0)
+        return LiveView(session=session, prompt=prompt, counts=LiveCounts(joined, shown, hidden))
 
     return db.read(work)
 

@@ -343,6 +343,16 @@ def count_answers(conn: Connection, prompt_id: int) -> int:
     return int(conn.execute(_COUNT_ANSWERS, {"prompt_id": prompt_id}).scalar_one())
 
 
+_COUNT_HIDDEN = _COUNT_ANSWERS.where(answers.c.hidden.is_(True))
+
+
+def count_answers_shown_hidden(conn: Connection, prompt_id: int) -> tuple[int, int]:
+    """(answers the results count, answers hidden by moderation) of one prompt."""
+    total = count_answers(conn, prompt_id)
+    hidden = int(conn.execute(_COUNT_HIDDEN, {"prompt_id": prompt_id}).scalar_one())
+    return total - hidden, hidden
+
+
 def answer_marker(conn: Connection, prompt_id: int) -> tuple[int, datetime | None]:
     """(count, newest answer time): changes whenever an answer arrives or is replaced."""
     row = conn.execute(_ANSWER_MARKER, {"prompt_id": prompt_id}).one()

@@ -15,11 +15,12 @@ from typing import Any
 import streamlit as st
 
 from .. import services
-from ..charts import REPORT, figure_for, gate
+from ..charts import REPORT, figure_for
 from ..domain.codes import display_code
 from ..domain.errors import WorkshopError
 from ..domain.model import Answer, LiveView, Prompt
 from ..domain.rules import answer_as_text
+from ..domain.visibility import results_gate
 from .facilitator import HOME_PAGE, FacilitatorAccess, run_action
 from .follow import follow_room, read_pulse
 from .qr_card import render_counts
@@ -197,7 +198,7 @@ def _live_panel(access: FacilitatorAccess) -> None:
     prompt = view.prompt
     if prompt is None:
         return
-    render_counts(view.counts)
+    render_counts(view.counts, say_hidden=True)
     chart, moderation = st.columns([3, 2], gap="large")
     with chart:
         _preview(access, view)
@@ -214,7 +215,7 @@ def _preview(access: FacilitatorAccess, view: LiveView) -> None:
     result = services.results_for(
         db=access.ctx.db, session_id=access.session.id, prompt_id=prompt.id
     )
-    verdict = gate(
+    verdict = results_gate(
         results_visible=view.session.results_visible,
         n=result.n,
         min_answers=view.session.min_answers_to_show,
@@ -272,7 +273,7 @@ def _danger_zone(access: FacilitatorAccess, view: LiveView) -> None:
         delete.button("Delete the session…", width="stretch", on_click=_ask, args=("delete",))
         if waiting == "reset":
             st.warning(
-                f"Delete all {view.counts.answered} answers to question {prompt.number}? "
+                f"Delete all {view.counts.stored} answers to question {prompt.number}? "
                 "This cannot be undone."
             )
             _confirm_buttons(

@@ -37,14 +37,21 @@ def render_join_panel(
             render_counts(counts)
 
 
-def render_counts(counts: LiveCounts) -> None:
+def render_counts(counts: LiveCounts, *, say_hidden: bool = False) -> None:
+    """The room's numbers as ``LiveCounts`` defines them (the chart's n is the same
+    "answered"); ``say_hidden``: the facilitator also sees "3 shown · 1 hidden"."""
     rate = round(100 * counts.response_rate)
+    moderated = (
+        f'<p class="ws-n">{counts.answered} shown · {counts.hidden} hidden</p>'
+        if say_hidden and counts.hidden
+        else ""
+    )
     st.html(
         '<div class="ws-stats">'
         f'<div class="ws-stat"><b>{counts.joined}</b><span>joined</span></div>'
         f'<div class="ws-stat"><b>{counts.answered}</b><span>answered</span></div>'
         f'<div class="ws-stat"><b>{rate}%</b><span>response rate</span></div>'
-        "</div>"
+        f"</div>{moderated}"
     )
 
 
