@@ -13,7 +13,9 @@ from workshop.domain.errors import StaleView
 def test_two_simultaneous_next_presses_move_one_question_each(db, leadership_template):
     started = make_session(db, leadership_template)
     sid, key = started.session.id, started.facilitator_key
-    for _ in range(3):  # a few rounds (9 questions): a race that loses updates shows up in one of them
+    for _ in range(
+        3
+    ):  # a few rounds (9 questions): a race that loses updates shows up in one of them
         before = services.get_session(db=db, session_id=sid).current_position
         results = all_at_once(2, lambda _i: services.next_prompt(db=db, session_id=sid, key=key))
         assert errors_in(results) == []

@@ -49,7 +49,10 @@ function createFollow(data) {
       const pulse = JSON.stringify(message.pulse);
       state.latest = pulse;
       if (state.boot !== null && message.boot !== state.boot) {
-        fire(pulse); // the server restarted: rerun so the page has a live session again
+        // The server restarted: this tab's Streamlit session is gone, and a new one does
+        // not know this fragment. Reload (the URL carries everything) to follow again.
+        window.location.reload();
+        return;
       } else {
         consider(pulse);
       }

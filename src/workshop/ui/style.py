@@ -77,6 +77,10 @@ PRESENTING_CSS = """
 /* Never browser chrome on the room's screen: a click then a key press would otherwise
    draw a focus frame along the edges (nothing here takes typing). */
 *, *:focus, *:focus-visible, *:focus-within { outline: none !important; }
+/* Streamlit 1.67 marks a focused main area with an inset shadow on stMain::before,
+   sticky under the (hidden) header: the grey frame seen along the projected edges. */
+[data-testid="stMain"]::before, [data-testid="stMain"]::after { box-shadow: none !important;
+  display: none !important; }
 /* Streamlit's "Connection error" modal has no place on the projector: the follow
    component (ui/follow.py) shows a small "Reconnecting…" line instead, and the page
    comes back by itself. The projector uses no dialogs of its own. */
