@@ -203,7 +203,7 @@ def test_counts_agree_after_hiding_an_answer(server, store, pages):
 
 
 def test_a_jump_choice_survives_a_change_made_elsewhere(server, store, pages, leadership_template):
-    db, secret = store
+    db, _secret = store
     _projector, console = pages
     started = make_session(db, leadership_template)
     sid, key = started.session.id, started.facilitator_key
