@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..domain.codes import is_plausible_token, new_participant_token
-from ..web.participant_cookie import PARTICIPANT_COOKIE
+from ..domain.codes import new_participant_token
+from ..domain.participant import PARTICIPANT_COOKIE, URL_TOKEN_PARAM, choose_token
 
-URL_TOKEN_PARAM = "p"
+__all__ = ["PRIVACY_LINE", "URL_TOKEN_PARAM", "get_participant_token"]
 PRIVACY_LINE = (
     "Anonymous: we keep a random number in this browser so you can change your answer. "
     "No name, no IP address."
@@ -23,12 +23,12 @@ PRIVACY_LINE = (
 
 def get_participant_token() -> str:
     """This browser's participant token: the cookie, else the URL, else a new one in the URL."""
-    from_cookie = st.context.cookies.get(PARTICIPANT_COOKIE)
-    if isinstance(from_cookie, str) and is_plausible_token(from_cookie):  # AppTest: a mock
-        return from_cookie
-    from_url = st.query_params.get(URL_TOKEN_PARAM)
-    if is_plausible_token(from_url):
-        return str(from_url)
+    # (AppTest's cookies are a mock: ``choose_token`` takes only a real string.)
+    chosen = choose_token(
+        st.context.cookies.get(PARTICIPANT_COOKIE), st.query_params.get(URL_TOKEN_PARAM)
+    )
+    if chosen is not None:
+        return chosen
     token = new_participant_token()
     st.query_params[URL_TOKEN_PARAM] = token
     return token

@@ -19,8 +19,9 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..domain.codes import is_plausible_token, new_participant_token
+from ..domain.participant import PARTICIPANT_COOKIE
 
-PARTICIPANT_COOKIE = "workshop_participant"
+__all__ = ["PARTICIPANT_COOKIE", "ParticipantCookieMiddleware", "cookie_header", "read_cookie"]
 ONE_YEAR_SECONDS = 31_536_000
 
 
