@@ -72,6 +72,7 @@ class Options:
     seed: int
     results: str
     tally: str
+    pattern: str = "even"
 
 
 async def run_step(target: Target, n: int, options: Options, tag: str) -> StepResult:
@@ -88,6 +89,7 @@ async def run_step(target: Target, n: int, options: Options, tag: str) -> StepRe
     if options.tally == "presenter":
         presenter = PresenterScreen(room, target.urls[-1], code, key)
         await presenter.client.connect()
+        presenter.start()
     phones = [
         Phone(room, target.urls[i % len(target.urls)], code, seed=options.seed * 100_003 + i)
         for i in range(n)
@@ -119,7 +121,10 @@ async def run_step(target: Target, n: int, options: Options, tag: str) -> StepRe
     machine = CpuWindow(machine_cpu_seconds)
     for window in (active, bench_cpu, machine):
         window.start()
-    tasks = [asyncio.create_task(p.answer_every(options.answer_every, stop)) for p in phones]
+    if options.pattern == "bursty":
+        tasks = [asyncio.create_task(p.answer_bursty(stop)) for p in phones]
+    else:
+        tasks = [asyncio.create_task(p.answer_every(options.answer_every, stop)) for p in phones]
     tasks.append(
         asyncio.create_task(facilitator(target, session_id, key, room, options.advance_every, stop))
     )
@@ -150,6 +155,8 @@ async def run_step(target: Target, n: int, options: Options, tag: str) -> StepRe
     room.settle_tally()
     count_errors(result, phones)
     if presenter is not None:
+        result.presenter_reruns = presenter.reruns
+        presenter.stop()
         await presenter.client.close()
     await asyncio.gather(*(p.close() for p in phones), return_exceptions=True)
     result.lost, result.unacked_stored = await asyncio.to_thread(
@@ -196,6 +203,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default="presenter",
         help="answer -> tally seen on the real presenter page, or in the database",
     )
+    parser.add_argument(
+        "--pattern",
+        choices=["even", "bursty"],
+        default="even",
+        help="even: every phone every --answer-every s; bursty: 1.5-20 s after each "
+        "prompt appears (median ~6 s), a tenth change their answer",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", help="append one JSON line per step to this file")
     return parser.parse_args(argv)
@@ -217,6 +231,7 @@ async def main_async(args: argparse.Namespace) -> list[StepResult]:
         seed=args.seed,
         results=args.results,
         tally=args.tally,
+        pattern=args.pattern,
     )
     results = []
     with started_target(args) as target:
