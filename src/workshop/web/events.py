@@ -6,8 +6,8 @@ listeners in ONE query every ``POLL_SECONDS``; when one changed it reads that se
 phone view ONCE (``phone_view.read_phone_view``) and fans it out to every listener. So a
 facilitator's advance costs one read per process, however many phones follow, and the
 phone draws the new prompt in the browser without a server run. While results are shown,
-the hub also rereads the current prompt's answer marker every ``RESULTS_PUSH_SECONDS``
-and pushes a fresh tally when answers arrived.
+the hub also rereads the current prompt's answer marker every ``results_push_interval``
+(2 s, longer with many phones) and pushes a fresh tally when answers arrived.
 
 Each event is ``{"revision", "boot", "view"}``; ``view`` is None once the session was
 deleted. The boot id is new at every process start (a phone can tell a restart).
@@ -47,7 +47,11 @@ from .context import web_context
 POLL_SECONDS = 0.25  # for changes made by other processes; this one's wake the hub at once
 MIN_TICK_SECONDS = 0.05  # announcements closer together than this share one poll
 SCREEN_GAP_SECONDS = 0.25  # answers and joins reach facilitator screens at most this often
-RESULTS_PUSH_SECONDS = 2.0
+RESULTS_PUSH_SECONDS = 2.0  # live results go to phones at most this often...
+# ...and less often with more phones: a push costs ~0.075 ms per phone (one event write
+# each), so spacing pushes by the listener count bounds what live results cost the
+# process to ~2 % of a core, however many phones follow (1,000 phones: every 4 s).
+RESULTS_SECONDS_PER_LISTENER = 0.004
 # An unchanged view is repeated this often: it keeps proxies from closing an idle
 # stream, and tells the phone the stream is alive (an SSE comment would not).
 HEARTBEAT_SECONDS = 10.0
@@ -82,6 +86,11 @@ def _read_pulses(ids: list[int]) -> dict[int, services.Pulse]:
 def screen_event_data(pulse: services.Pulse | None) -> str:
     """One screen event: this process's boot id and the pulse (None: deleted)."""
     return f"data: {json.dumps({'boot': BOOT_ID, 'pulse': pulse})}\n\n"
+
+
+def results_push_interval(listeners: int) -> float:
+    """Seconds between two live-results pushes of a session with ``listeners`` phones."""
+    return max(RESULTS_PUSH_SECONDS, listeners * RESULTS_SECONDS_PER_LISTENER)
 
 
 def event_data(revision: int, view: View | None) -> str:
@@ -276,7 +285,7 @@ class RevisionHub:
         prompt_id = view["prompt"]["id"]
         checked_at, before = self._markers.get(session_id, (0.0, None))
         now = time.monotonic()
-        if now - checked_at < RESULTS_PUSH_SECONDS:
+        if now - checked_at < results_push_interval(len(self._listeners.get(session_id, ()))):
             return None
         marker = await asyncio.to_thread(self._read_marker, prompt_id)
         seen = (prompt_id, marker)
