@@ -447,6 +447,7 @@ _ANSWERED = re.compile(r"<b>(\d+)</b>\s*<span>answered</span>")
 
 
 SCREEN_GAP_SECONDS = 0.25  # as ui/follow.js (presenter): answers redraw at most this often
+RUN_WAIT_SECONDS = 3.0  # as follow.js: a rerun asked for is awaited this long at most
 
 
 async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:
@@ -467,11 +468,13 @@ class PresenterScreen:
     def __init__(self, room: Room, url: str, code: str, key: str) -> None:
         self.room = room
         self.follow: Node | None = None  # the follow component, once drawn
-        self.pulse: Any = None
+        self.pulse: Any = None  # the newest pulse heard
+        self.drawn: Any = None  # the pulse the page was last drawn from
         self.pulsed_at = 0.0
         self.reruns = 0
         self._pending: asyncio.TimerHandle | None = None
         self._sends: set[asyncio.Future[None]] = set()
+        self.asked_at: float | None = None  # a rerun asked for, not yet drawn to its end
         self.sse = SseClient(f"{url}/events/{code}/screen", self._on_pulse)
         self.client = StreamlitClient(
             url,
@@ -493,10 +496,20 @@ class PresenterScreen:
             pulse = json.loads(raw).get("pulse")
         except (ValueError, AttributeError):
             return
-        before, self.pulse = self.pulse, pulse
-        if before is None or pulse is None or before == pulse:
+        self.pulse = pulse
+        if self.drawn is None and self.follow is None:
             return
-        moved = before[0] != pulse[0]  # a facilitator action: at once
+        self._consider(at)
+
+    def _consider(self, at: float) -> None:
+        """As follow.js: a facilitator action at once, the room's changes after the gap,
+        and never while a rerun asked for is still running (up to RUN_WAIT_SECONDS)."""
+        if self.pulse is None or self.pulse == self.drawn:
+            return
+        running = self.asked_at is not None and at - self.asked_at < RUN_WAIT_SECONDS
+        if running:
+            return  # the end of that run calls this again
+        moved = self.drawn is None or self.drawn[0] != self.pulse[0]
         wait = self.pulsed_at + SCREEN_GAP_SECONDS - at
         if moved or wait <= 0:
             self._rerun()
@@ -510,7 +523,7 @@ class PresenterScreen:
         node = self.follow
         if node is None:
             return
-        self.pulsed_at = time.monotonic()
+        self.pulsed_at = self.asked_at = time.monotonic()
         self.reruns += 1
         # The component's trigger widget (streamlit's components v2: "<id>__events"),
         # a JSON list of {event, value} payloads, as the browser sends it.
@@ -527,6 +540,10 @@ class PresenterScreen:
     def _on_delta(self, client: StreamlitClient, node: Node) -> None:
         if node.kind == "bidi_component":
             self.follow = node
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                self.drawn = json.loads(node.proto.json)["pulse"]
+            self.asked_at = None  # the run got to its end
+            self._consider(node.received_at)
             return
         if node.kind != "html":
             return

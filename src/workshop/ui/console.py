@@ -62,18 +62,25 @@ def _show_error() -> None:
 def render_console(access: FacilitatorAccess) -> None:
     """The whole page follows the room by push (``ui/follow.py``): a change anywhere
     reruns it, so the steering part always describes the question the room is on."""
-    db, sid = access.ctx.db, access.session.id
+    sid = access.session.id
     _show_error()
     pulse = read_pulse(access.ctx, sid)  # read BEFORE the view: a later change reruns
-    follow_room(
-        code=access.session.code,
-        pulse=pulse,
-        key="console-follow",
-        room_gap_seconds=ROOM_GAP_SECONDS,
-    )
-    if pulse is None:
-        render_message("This session was deleted.", small=True)
-        return
+    try:
+        if pulse is None:
+            render_message("This session was deleted.", small=True)
+            return
+        _page(access)
+    finally:
+        follow_room(  # last: drawn when this run is done (see ui/follow.py)
+            code=access.session.code,
+            pulse=pulse,
+            key="console-follow",
+            room_gap_seconds=ROOM_GAP_SECONDS,
+        )
+
+
+def _page(access: FacilitatorAccess) -> None:
+    db, sid = access.ctx.db, access.session.id
     view = services.get_live_view(db=db, session_id=sid)
     prompts = services.list_prompts(db=db, session_id=sid)
     session = view.session

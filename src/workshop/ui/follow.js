@@ -2,6 +2,10 @@
 // One EventSource per page on /events/<code>/screen; a pulse that differs from the one
 // the page was drawn from reruns the enclosing fragment (or page) via a trigger value.
 const SHOW_OFFLINE_MS = 1500; // a lost stream says "reconnecting…" only after this long
+// A rerun asked for is awaited (the component is drawn again at the end of the run)
+// before the next one: a new rerun would interrupt a run still drawing, and a busy
+// server would never finish one. Past this, ask again anyway (a lost run).
+const RUN_WAIT_MS = 3000;
 
 function createFollow(data) {
   const state = {
@@ -30,8 +34,10 @@ function createFollow(data) {
     // A facilitator action (new revision) or deletion redraws at once; the room's own
     // changes (answers, joins) at most every gapMs.
     const moved = !drawn || !now || drawn[0] !== now[0];
-    const wait = state.firedAt + state.gapMs - Date.now();
-    if (moved || wait <= 0) { fire(pulse); return; }
+    const sinceFired = Date.now() - state.firedAt;
+    const running = state.fired !== null && sinceFired < RUN_WAIT_MS;
+    const wait = running ? RUN_WAIT_MS - sinceFired : state.firedAt + state.gapMs - Date.now();
+    if (!running && (moved || wait <= 0)) { fire(pulse); return; }
     if (!state.timer) {
       state.timer = setTimeout(() => { state.timer = null; consider(state.latest); }, wait);
     }
@@ -80,6 +86,9 @@ function createFollow(data) {
     },
     update(next, trigger) {
       state.trigger = trigger;
+      state.fired = null; // drawn: the run asked for (if any) has finished
+      clearTimeout(state.timer);
+      state.timer = null;
       state.drawn = JSON.stringify(next.pulse);
       state.gapMs = next.gapMs;
       if (state.latest && state.latest !== state.drawn) { consider(state.latest); }

@@ -12,6 +12,7 @@ process) redraws it within a fraction of a second. A lost stream shows a small
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +35,16 @@ def follow_room(
     *, code: str, pulse: services.Pulse | None, key: str, room_gap_seconds: float
 ) -> Any:
     """Rerun the enclosing fragment (or page) when the session's pulse moves away from
-    ``pulse``; answers and joins at most every ``room_gap_seconds``."""
+    ``pulse``; answers and joins at most every ``room_gap_seconds``. Call it LAST in
+    the fragment or page (with the pulse read FIRST): its drawing says the run is done."""
     return _component(
         data={
             "url": f"/events/{code}/screen",  # st.App serves routes at the root
             "pulse": list(pulse) if pulse is not None else None,
             "gapMs": int(room_gap_seconds * 1000),
+            # New every run: the component hears that the run it asked for got this
+            # far, and asks for the next one only then (see follow.js).
+            "drawnAt": time.time(),
         },
         key=key,
         on_change_change=lambda: None,  # a trigger must rerun: its value is not needed

@@ -53,17 +53,17 @@ def render_presenter(access: FacilitatorAccess, *, presenting: bool) -> None:
         was_live = old is None or old.view.session.is_live
         _keyboard(access, presenting=presenting, live=was_live)
         pulse = read_pulse(access.ctx, access.session.id)
-        follow_room(
+        snapshot = None if pulse is None else _fresh_snapshot(access, pulse)
+        if snapshot is None:
+            render_message("This session was deleted.")
+        else:
+            _screen(snapshot, base, presenting=presenting)
+        follow_room(  # last: drawn when this run is done (see ui/follow.py)
             code=access.session.code,
             pulse=pulse,
             key="presenter-follow",
             room_gap_seconds=ROOM_GAP_SECONDS,
         )
-        snapshot = None if pulse is None else _fresh_snapshot(access, pulse)
-        if snapshot is None:
-            render_message("This session was deleted.")
-            return
-        _screen(snapshot, base, presenting=presenting)
 
     live()
 
