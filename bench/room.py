@@ -475,6 +475,7 @@ class PresenterScreen:
         self._pending: asyncio.TimerHandle | None = None
         self._sends: set[asyncio.Future[None]] = set()
         self.asked_at: float | None = None  # a rerun asked for, not yet drawn to its end
+        self.asked_pulse: Any = None  # ...and the pulse it was asked for
         self.sse = SseClient(f"{url}/events/{code}/screen", self._on_pulse)
         self.client = StreamlitClient(
             url,
@@ -507,9 +508,10 @@ class PresenterScreen:
         if self.pulse is None or self.pulse == self.drawn:
             return
         running = self.asked_at is not None and at - self.asked_at < RUN_WAIT_SECONDS
-        if running:
+        base = self.asked_pulse if running else self.drawn  # asked for, else drawn
+        moved = base is None or base[0] != self.pulse[0]
+        if running and not moved:
             return  # the end of that run calls this again
-        moved = self.drawn is None or self.drawn[0] != self.pulse[0]
         wait = self.pulsed_at + SCREEN_GAP_SECONDS - at
         if moved or wait <= 0:
             self._rerun()
@@ -524,6 +526,7 @@ class PresenterScreen:
         if node is None:
             return
         self.pulsed_at = self.asked_at = time.monotonic()
+        self.asked_pulse = self.pulse
         self.reruns += 1
         # The component's trigger widget (streamlit's components v2: "<id>__events"),
         # a JSON list of {event, value} payloads, as the browser sends it.

@@ -33,11 +33,13 @@ function createFollow(data) {
     const now = JSON.parse(pulse);
     // A facilitator action (new revision) or deletion redraws at once; the room's own
     // changes (answers, joins) at most every gapMs.
-    const moved = !drawn || !now || drawn[0] !== now[0];
+    const base = state.fired ? JSON.parse(state.fired) : drawn; // asked for, else drawn
+    const moved = !base || !now || base[0] !== now[0];
     const sinceFired = Date.now() - state.firedAt;
     const running = state.fired !== null && sinceFired < RUN_WAIT_MS;
     const wait = running ? RUN_WAIT_MS - sinceFired : state.firedAt + state.gapMs - Date.now();
-    if (!running && (moved || wait <= 0)) { fire(pulse); return; }
+    // A facilitator action may interrupt a run still drawing (what it draws is stale).
+    if (moved || (!running && wait <= 0)) { fire(pulse); return; }
     if (!state.timer) {
       state.timer = setTimeout(() => { state.timer = null; consider(state.latest); }, wait);
     }
