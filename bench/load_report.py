@@ -21,6 +21,7 @@ class StepResult:
     errors: int = 0
     error_samples: list[str] = field(default_factory=list)
     connect_p95: float | None = None
+    presenter_reruns: int = 0  # reruns the presenter's push asked for (0: on a timer)
     answers_sent: int = 0
     answers_acked: int = 0
     answers_unacked: int = 0  # sent, never acknowledged (refused, or no reply)
@@ -79,6 +80,7 @@ class StepResult:
             "tally_p99": ms(self.tally_ms, 99),
             "tally_missed": self.tally_missed,
             "stream_errors": self.stream_errors,
+            "presenter_reruns": self.presenter_reruns,
             "stream_connects": self.stream_connects,
             "events": self.events,
             "polls": self.polls,

@@ -73,6 +73,7 @@ class Options:
     results: str
     tally: str
     kinds: str = "single_choice"
+    pattern: str = "even"
 
 
 async def run_step(target: Target, n: int, options: Options, tag: str) -> StepResult:
@@ -89,6 +90,7 @@ async def run_step(target: Target, n: int, options: Options, tag: str) -> StepRe
     if options.tally == "presenter":
         presenter = PresenterScreen(room, target.urls[-1], code, key)
         await presenter.client.connect()
+        presenter.start()
     phones = [
         Phone(room, target.urls[i % len(target.urls)], code, seed=options.seed * 100_003 + i)
         for i in range(n)
@@ -120,7 +122,10 @@ async def run_step(target: Target, n: int, options: Options, tag: str) -> StepRe
     machine = CpuWindow(machine_cpu_seconds)
     for window in (active, bench_cpu, machine):
         window.start()
-    tasks = [asyncio.create_task(p.answer_every(options.answer_every, stop)) for p in phones]
+    if options.pattern == "bursty":
+        tasks = [asyncio.create_task(p.answer_bursty(stop)) for p in phones]
+    else:
+        tasks = [asyncio.create_task(p.answer_every(options.answer_every, stop)) for p in phones]
     tasks.append(
         asyncio.create_task(facilitator(target, session_id, key, room, options.advance_every, stop))
     )
@@ -151,6 +156,8 @@ async def run_step(target: Target, n: int, options: Options, tag: str) -> StepRe
     room.settle_tally()
     count_errors(result, phones)
     if presenter is not None:
+        result.presenter_reruns = presenter.reruns
+        presenter.stop()
         await presenter.client.close()
     await asyncio.gather(*(p.close() for p in phones), return_exceptions=True)
     result.lost, result.unacked_stored = await asyncio.to_thread(
@@ -203,6 +210,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default="single_choice",
         help="the bench prompts: all single choice, or every registered kind in turn",
     )
+    parser.add_argument(
+        "--pattern",
+        choices=["even", "bursty"],
+        default="even",
+        help="even: every phone every --answer-every s; bursty: 1.5-20 s after each "
+        "prompt appears (median ~6 s), a tenth change their answer",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", help="append one JSON line per step to this file")
     return parser.parse_args(argv)
@@ -225,6 +239,7 @@ async def main_async(args: argparse.Namespace) -> list[StepResult]:
         results=args.results,
         tally=args.tally,
         kinds=args.kinds,
+        pattern=args.pattern,
     )
     results = []
     with started_target(args) as target:

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import html
 import json
+import math
 import random
 import re
 import threading
@@ -16,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode, urljoin
+
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from bench.load_report import StepResult
 from bench.load_target import Target
@@ -371,6 +374,30 @@ class Phone:
         if sent.first_for_prompt:
             self.room.answer_log.append((sent.prompt, sent.sent_at, at))
 
+    async def answer_bursty(self, stop: asyncio.Event) -> None:
+        """As a real room: each phone answers 1.5–20 s after a new prompt appears (log-
+        normal, median ~6 s); one phone in ten changes its answer 2–10 s later."""
+        answered: int | None = None
+        while not stop.is_set():
+            prompt_id = self.drawn[0] if self.drawn is not None else None
+            if prompt_id is None or prompt_id == answered:
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(stop.wait(), 0.1)  # "sees" the next prompt
+                continue
+            answered = prompt_id
+            delay = min(20.0, max(1.5, self.rng.lognormvariate(math.log(6.0), 0.6)))
+            if await _stopped_within(stop, delay) or self.drawn is None:
+                return
+            if self.drawn[0] != prompt_id:
+                continue  # the room moved on before this phone answered
+            await self.answer()
+            if self.rng.random() >= 0.1:
+                continue
+            if await _stopped_within(stop, self.rng.uniform(2.0, 10.0)):
+                return
+            if self.drawn is not None and self.drawn[0] == prompt_id:
+                await self.answer()  # a changed answer
+
     async def answer_every(self, interval: float, stop: asyncio.Event) -> None:
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(stop.wait(), self.rng.uniform(0, interval))
@@ -428,11 +455,37 @@ def poll_tally(target: Target, session_id: int, room: Room, stop: threading.Even
 _ANSWERED = re.compile(r"<b>(\d+)</b>\s*<span>answered</span>")
 
 
+SCREEN_GAP_SECONDS = 0.25  # as ui/follow.js (presenter): answers redraw at most this often
+RUN_WAIT_SECONDS = 3.0  # as follow.js: a rerun asked for is awaited this long at most
+
+
+async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:
+    with contextlib.suppress(asyncio.TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+    return stop.is_set()
+
+
 class PresenterScreen:
-    """``--tally presenter``: the real presenter page, followed like a projector would."""
+    """``--tally presenter``: the real presenter page, followed like a projector would.
+
+    The page follows the room by push (``ui/follow.py``): in a browser its component
+    listens on ``/events/<code>/screen`` and sends a trigger that reruns the fragment.
+    This client does the same: one SSE stream, and on a new pulse a ``rerun_script`` of
+    the component's fragment with the component's trigger. (A presenter on a timer,
+    older code, reruns by itself: no component is drawn and nothing is sent.)"""
 
     def __init__(self, room: Room, url: str, code: str, key: str) -> None:
         self.room = room
+        self.follow: Node | None = None  # the follow component, once drawn
+        self.pulse: Any = None  # the newest pulse heard
+        self.drawn: Any = None  # the pulse the page was last drawn from
+        self.pulsed_at = 0.0
+        self.reruns = 0
+        self._pending: asyncio.TimerHandle | None = None
+        self._sends: set[asyncio.Future[None]] = set()
+        self.asked_at: float | None = None  # a rerun asked for, not yet drawn to its end
+        self.asked_pulse: Any = None  # ...and the pulse it was asked for
+        self.sse = SseClient(f"{url}/events/{code}/screen", self._on_pulse)
         self.client = StreamlitClient(
             url,
             page="presenter",
@@ -442,7 +495,68 @@ class PresenterScreen:
         self.prompt: tuple[str, str] = ("", "")  # (run id, prompt text)
         self.count: tuple[str, int, float] = ("", -1, 0.0)  # (run id, answered, time)
 
+    def start(self) -> None:
+        self.sse.start()
+
+    def stop(self) -> None:
+        self.sse.stop()
+
+    def _on_pulse(self, raw: str, at: float) -> None:
+        try:
+            pulse = json.loads(raw).get("pulse")
+        except (ValueError, AttributeError):
+            return
+        self.pulse = pulse
+        if self.drawn is None and self.follow is None:
+            return
+        self._consider(at)
+
+    def _consider(self, at: float) -> None:
+        """As follow.js: a facilitator action at once, the room's changes after the gap,
+        and never while a rerun asked for is still running (up to RUN_WAIT_SECONDS)."""
+        if self.pulse is None or self.pulse == self.drawn:
+            return
+        running = self.asked_at is not None and at - self.asked_at < RUN_WAIT_SECONDS
+        base = self.asked_pulse if running else self.drawn  # asked for, else drawn
+        moved = base is None or base[0] != self.pulse[0]
+        if running and not moved:
+            return  # the end of that run calls this again
+        wait = self.pulsed_at + SCREEN_GAP_SECONDS - at
+        if moved or wait <= 0:
+            self._rerun()
+        elif self._pending is None:
+            self._pending = asyncio.get_running_loop().call_later(wait, self._rerun)
+
+    def _rerun(self) -> None:
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
+        node = self.follow
+        if node is None:
+            return
+        self.pulsed_at = self.asked_at = time.monotonic()
+        self.asked_pulse = self.pulse
+        self.reruns += 1
+        # The component's trigger widget (streamlit's components v2: "<id>__events"),
+        # a JSON list of {event, value} payloads, as the browser sends it.
+        trigger = WidgetState(
+            id=_component_trigger_id(node.widget_id),
+            json_trigger_value=json.dumps([{"event": "change", "value": str(self.reruns)}]),
+        )
+        task = asyncio.ensure_future(
+            self.client.rerun(fragment_id=node.fragment_id, triggers=[trigger])
+        )
+        self._sends.add(task)  # kept until done (asyncio holds tasks only weakly)
+        task.add_done_callback(self._sends.discard)
+
     def _on_delta(self, client: StreamlitClient, node: Node) -> None:
+        if node.kind == "bidi_component":
+            self.follow = node
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                self.drawn = json.loads(node.proto.json)["pulse"]
+            self.asked_at = None  # the run got to its end
+            self._consider(node.received_at)
+            return
         if node.kind != "html":
             return
         text = html.unescape(node.text)
@@ -454,6 +568,12 @@ class PresenterScreen:
         # The count is drawn before the prompt in a run: pair them by run.
         if self.prompt[0] and self.prompt[0] == self.count[0]:
             self.room.count_seen(self.prompt[1], self.count[1], self.count[2])
+
+
+def _component_trigger_id(widget_id: str) -> str:
+    from streamlit.components.v2.bidi_component.main import _make_trigger_id
+
+    return _make_trigger_id(widget_id, "events")
 
 
 async def facilitator(

@@ -20,16 +20,28 @@ SRC = ROOT / "src"
 STDLIB = set(sys.stdlib_module_names) | {"__future__"}
 
 # Layers by rank: a module may import its own rank or lower ones, never a higher one.
-TOP = 3  # what people and processes enter through
+# Every root module has its own rank, so that (say) charts can never import services.
+TOP = 6  # what people and processes enter through
 RANKS = {
-    "workshop.domain": 0,
-    "workshop.storage": 1,
-    "workshop.ui": TOP,
-    "workshop.web": TOP,
+    "workshop.domain": 0,  # the model and rules: standard library only
+    "workshop.storage": 1,  # SQLAlchemy: the only database code
+    "workshop.config": 1,  # settings from the environment
+    "workshop.changes": 1,  # the process's change signal (services announce, web listens)
+    "workshop.guards": 1,  # per-process rate limits
+    "workshop.joining": 1,  # join URL and QR
+    "workshop.results": 2,  # tallies (pandas)
+    "workshop.export": 2,  # CSV rows
+    "workshop.templates": 2,  # YAML templates
+    "workshop.context": 2,  # settings + database: the one AppContext per process
+    "workshop.charts": 3,  # figures from tallies: below services, never calls one
+    "workshop.services": 4,  # use cases, one transaction each
+    "workshop.phone_view": 5,  # what phones show, read through services
+    "workshop.ui": TOP,  # Streamlit pages' code
+    "workshop.web": TOP,  # HTTP routes without Streamlit
     "workshop.cli": TOP,
 }
 ACTIVITIES = 1  # a kind's config, validation, tally, CSV cells, phone JSON (activities/)
-CORE = 2  # services, results, export, templates, config, context, guards, charts, ...
+CORE = 4  # a new root module not ranked above: treated like services until it is
 DATABASE_LIBRARIES = ("sqlalchemy", "alembic", "psycopg", "sqlite3")
 ENTRY_SCRIPTS = ("pages", "app", "server")  # Streamlit scripts outside the package
 
@@ -91,7 +103,7 @@ def rank(name: str) -> int | None:
     if within(name, "workshop.activities"):
         # A kind's rules sit with storage (which parses stored prompts through them);
         # its figure uses the chart toolkit, a core module.
-        return CORE if is_kind_figure(name) else ACTIVITIES
+        return RANKS["workshop.charts"] if is_kind_figure(name) else ACTIVITIES
     for prefix, value in RANKS.items():
         if within(name, prefix):
             return value
@@ -141,6 +153,9 @@ def violations(found: list[Import]) -> list[str]:
             problems.append(f"{imp}: services are never imported by domain or storage")
         if source_rank is not None and target_rank is not None and target_rank > source_rank:
             problems.append(f"{imp}: layer {source_rank} reaches up to layer {target_rank}")
+        for one, other in (("workshop.ui", "workshop.web"), ("workshop.web", "workshop.ui")):
+            if within(source, one) and within(target, other):
+                problems.append(f"{imp}: ui and web never import each other")
         if source_rank == TOP and within(target, "workshop.storage"):
             problems.append(f"{imp}: ui, web and cli reach storage only through services")
         if (
@@ -184,6 +199,12 @@ def test_the_walk_sees_every_layer():
         "workshop.ui.context",
         "workshop.phone_view",
         "workshop.web.answers",
+        "workshop.web.events",
+        "workshop.guards",
+        "workshop.context",
+        "workshop.config",
+        "workshop.changes",
+        "workshop.charts",
         "workshop.cli",
     ]:
         assert expected in modules
@@ -238,6 +259,13 @@ UPWARD = [
     ("workshop.ui.phone", "import sqlalchemy.orm", "only workshop.storage"),
     ("pages.join", "from workshop.storage import repository", "a page never touches storage"),
     ("pages.join", "import sqlalchemy", "only workshop.storage"),
+    ("workshop.charts", "from . import services", "reaches up"),
+    ("workshop.charts", "from .phone_view import read_phone_view", "reaches up"),
+    ("workshop.results", "from .charts import figure_for", "reaches up"),
+    ("workshop.changes", "from . import services", "reaches up"),
+    ("workshop.context", "from .services import get_session", "reaches up"),
+    ("workshop.ui.console", "from ..web.events import HUB", "never import each other"),
+    ("workshop.web.events", "from ..ui.follow import follow_room", "never import each other"),
 ]
 
 
@@ -266,6 +294,10 @@ def test_a_layer_reaching_upward_is_caught(module, source, reason):
         ("workshop.ui.phone", "from .. import services"),
         ("workshop.ui.phone", "import streamlit as st"),
         ("workshop.web.events", "from .. import services"),
+        ("workshop.web.events", "from ..changes import CHANGES"),
+        ("workshop.services", "from .changes import CHANGES"),
+        ("workshop.ui.follow", "from ..context import AppContext"),
+        ("workshop.charts", "from .results import Tally"),
         ("workshop.web.answers", "from ..phone_view import read_phone_view"),
         ("workshop.phone_view", "from . import services"),
         ("pages.join", "from workshop.ui.phone import join"),

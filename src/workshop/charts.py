@@ -17,6 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .activities import get_kind
+from .domain.visibility import Gate, answers_phrase, results_gate
 from .results import Tally
 
 INK = "#1b1f24"
@@ -48,25 +49,10 @@ REPORT = ChartStyle(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Gate:
-    """Whether the room may see a prompt's results now, and what to say if not."""
-
-    show: bool
-    message: str = ""
-
-
-def gate(*, results_visible: bool, n: int, min_answers: int) -> Gate:
-    """Hidden results say how many answers came in; few answers stay private."""
-    if not results_visible:
-        return Gate(False, f"Results hidden — {answers_phrase(n)} so far")
-    if n < min_answers:
-        return Gate(False, f"Results appear after {min_answers} answers ({n} so far)")
-    return Gate(True)
-
-
-def answers_phrase(n: int) -> str:
-    return f"{n} answer" if n == 1 else f"{n} answers"
+# The visibility rule lives in the domain (one rule for every screen); these names stay
+# importable from here for older callers.
+gate = results_gate
+__all__ = ["Gate", "answers_phrase", "gate"]
 
 
 def plain(text: str) -> str:

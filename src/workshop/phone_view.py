@@ -14,6 +14,7 @@ from typing import Any
 from . import services
 from .activities import get_kind
 from .domain.model import LiveView, Prompt
+from .domain.visibility import answers_needed
 from .results import Tally
 from .storage import Database
 
@@ -55,14 +56,14 @@ def _prompt(prompt: Prompt | None, live: LiveView, *, is_open: bool) -> dict[str
         "open": is_open,
         # how many answered (hidden ones too): 0 after a reset, so a phone that answered
         # knows its answer was deleted
-        "answered": live.counts.answered,
+        "answered": live.counts.stored,
         # only this kind's own settings (never another kind's, never the facilitator note)
         **get_kind(spec.kind).phone_prompt(spec.config),
     }
 
 
 def _results(tally: Tally, min_answers: int) -> dict[str, Any]:
-    needed = max(1, min_answers)
+    needed = answers_needed(min_answers)  # the one rule (domain/visibility)
     out: dict[str, Any] = {"n": tally.n, "needed": needed, "kind": tally.kind}
     if tally.n < needed:
         return out

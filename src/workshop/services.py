@@ -7,17 +7,20 @@ actions check the session's facilitator key here, not only in the pages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from .activities import get_kind
+from .changes import CHANGES
 from .domain import codes, rules
 from .domain.errors import (
     AccessDenied,
     NotFound,
     SessionEnded,
     SessionNotFound,
+    StaleView,
     TemplateError,
     TemplateProblem,
 )
@@ -160,8 +163,33 @@ def get_live_view(*, db: Database, session_id: int) -> LiveView:
         session = repo.get_session(conn, session_id)
         prompt = repo.find_prompt_at(conn, session_id, session.current_position)
         joined = repo.count_participants(conn, session_id)
-        answered = repo.count_answers(conn, prompt.id) if prompt else 0
-        return LiveView(session=session, prompt=prompt, counts=LiveCounts(joined, answered))
+        shown, hidden = repo.count_answers_shown_hidden(conn, prompt.id) if prompt else (0, 0)
+        return LiveView(session=session, prompt=prompt, counts=LiveCounts(joined, shown, hidden))
+
+    return db.read(work)
+
+
+Pulse = tuple[int, int, str, int]  # (revision, answers to the current prompt, newest, joined)
+
+
+def get_pulses(*, db: Database, session_ids: list[int]) -> dict[int, Pulse]:
+    """What facilitator screens redraw on, for many sessions in one read (the push hub
+    polls this for sessions with a screen open; missing ids are deleted sessions).
+
+    The revision moves with every facilitator action; the answer marker and the joined
+    count move with the room, which does not bump the revision."""
+
+    def work(conn: Any) -> dict[int, Pulse]:
+        pulses: dict[int, Pulse] = {}
+        for session_id in session_ids:
+            session = repo.find_session(conn, session_id)
+            if session is None:
+                continue
+            prompt = repo.find_prompt_at(conn, session_id, session.current_position)
+            count, newest = repo.answer_marker(conn, prompt.id) if prompt else (0, None)
+            joined = repo.count_participants(conn, session_id)
+            pulses[session_id] = (session.revision, count, str(newest), joined)
+        return pulses
 
     return db.read(work)
 
@@ -212,32 +240,9 @@ def _facilitator_write(db: Database, session_id: int, key: str | None, work: Any
         work(conn)
         return repo.get_session(conn, session_id)
 
-    return db.write(run)
-
-
-def _go_to_work(session_id: int, position: int) -> Any:
-    def work(conn: Any) -> None:
-        session = repo.get_session(conn, session_id)
-        if not session.is_live:
-            raise SessionEnded()
-        target = max(0, min(position, session.prompt_count - 1))
-        prompt = repo.find_prompt_at(conn, session_id, target)
-        if prompt is None:
-            raise NotFound("That question does not exist.")
-        repo.update_session(
-            conn,
-            session_id,
-            current_position=target,
-            answering_open=True,
-            results_visible=prompt.spec.results is ResultsMode.LIVE,
-        )
-
-    return work
-
-
-def go_to_prompt(*, db: Database, session_id: int, key: str | None, position: int) -> Session:
-    """Show the prompt at ``position``: answering opens; results follow the prompt's mode."""
-    return _facilitator_write(db, session_id, key, _go_to_work(session_id, position))
+    session = db.write(run)
+    CHANGES.announce(session_id)  # committed: screens and phones follow at once
+    return session
 
 
 def check_presenter_key(
@@ -256,25 +261,80 @@ def check_presenter_key(
     check_facilitator_key(db=db, session_id=session_id, key=key, client=client)
 
 
-def _step(db: Database, session_id: int, key: str | None, offset: int) -> Session:
-    check_presenter_key(db=db, session_id=session_id, key=key)
-    current = get_session(db=db, session_id=session_id)
-    work = _go_to_work(session_id, current.current_position + offset)
+def _move(
+    db: Database,
+    session_id: int,
+    key: str | None,
+    where: Callable[[Session], int],
+    seen_revision: int | None,
+    *,
+    presenter_may: bool,
+) -> Session:
+    """Move the current prompt in ONE transaction: the position is read and written
+    together, so two presses at once move one question each (never both to the same one).
+
+    ``where``: the target position from the session as it is inside the transaction.
+    ``seen_revision``: the revision the pressing screen showed; a move based on an older
+    view is refused (``StaleView``) rather than applied to a question it did not show.
+    ``presenter_may``: the presenter key may do this move (next / previous), not only
+    the facilitator key.
+    """
+    if presenter_may:
+        check_presenter_key(db=db, session_id=session_id, key=key)
+    else:
+        check_facilitator_key(db=db, session_id=session_id, key=key)
 
     def run(conn: Any) -> Session:
-        work(conn)
+        repo.lock_session(conn, session_id)
+        session = repo.get_session(conn, session_id)
+        if not session.is_live:
+            raise SessionEnded()
+        if seen_revision is not None and seen_revision != session.revision:
+            raise StaleView()
+        target = max(0, min(where(session), session.prompt_count - 1))
+        prompt = repo.find_prompt_at(conn, session_id, target)
+        if prompt is None:
+            raise NotFound("That question does not exist.")
+        repo.update_session(
+            conn,
+            session_id,
+            current_position=target,
+            answering_open=True,
+            results_visible=prompt.spec.results is ResultsMode.LIVE,
+        )
         return repo.get_session(conn, session_id)
 
-    return db.write(run)
+    moved = db.write(run)
+    CHANGES.announce(session_id)  # committed: screens and phones follow at once
+    return moved
 
 
-def next_prompt(*, db: Database, session_id: int, key: str | None) -> Session:
+def go_to_prompt(
+    *,
+    db: Database,
+    session_id: int,
+    key: str | None,
+    position: int,
+    seen_revision: int | None = None,
+) -> Session:
+    """Show the prompt at ``position``: answering opens; results follow the prompt's mode."""
+    where = lambda _session: position  # noqa: E731
+    return _move(db, session_id, key, where, seen_revision, presenter_may=False)
+
+
+def next_prompt(
+    *, db: Database, session_id: int, key: str | None, seen_revision: int | None = None
+) -> Session:
     """One prompt on: the presenter key may do this (and previous), nothing else."""
-    return _step(db, session_id, key, +1)
+    where = lambda s: s.current_position + 1  # noqa: E731
+    return _move(db, session_id, key, where, seen_revision, presenter_may=True)
 
 
-def previous_prompt(*, db: Database, session_id: int, key: str | None) -> Session:
-    return _step(db, session_id, key, -1)
+def previous_prompt(
+    *, db: Database, session_id: int, key: str | None, seen_revision: int | None = None
+) -> Session:
+    where = lambda s: s.current_position - 1  # noqa: E731
+    return _move(db, session_id, key, where, seen_revision, presenter_may=True)
 
 
 def set_answering_open(*, db: Database, session_id: int, key: str | None, is_open: bool) -> Session:
@@ -341,6 +401,7 @@ def delete_session(*, db: Database, session_id: int, key: str | None) -> None:
     """Delete a session with all its prompts, participants and answers."""
     check_facilitator_key(db=db, session_id=session_id, key=key)
     db.write(lambda conn: repo.delete_session(conn, session_id))
+    CHANGES.announce(session_id)
     db.forget_deleted()
 
 
@@ -393,6 +454,9 @@ def join_session(*, db: Database, secret: bytes, code: str, token: str | None) -
         number = db.write(work)
     except WriteConflict:  # the same browser joined twice at the same instant
         number = db.write(work)
+    # No announcement: the room's own changes (joins, answers) reach screens through the
+    # hub's poll (0.25 s), which they would wait for anyway (screens redraw for them at
+    # most every 0.25 s); waking the hub for each of 130 answers a second costs more.
     return Participation(session=session, participant_number=number)
 
 

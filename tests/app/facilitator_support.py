@@ -12,7 +12,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from workshop.config import Settings
-from workshop.context import AppContext, open_context
+from workshop.context import AppContext, forget_shared_contexts, open_context
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -24,10 +24,12 @@ def app_ctx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppCont
     for name in ("WORKSHOP_DATABASE_URL", "WORKSHOP_ADMIN_PASSWORD", "WORKSHOP_PUBLIC_URL"):
         monkeypatch.delenv(name, raising=False)
     st.cache_resource.clear()
+    forget_shared_contexts()
     ctx = open_context(Settings.from_env())
     yield ctx
     ctx.db.dispose()
     st.cache_resource.clear()
+    forget_shared_contexts()
 
 
 def open_page(page: str, **params: str | None) -> AppTest:

@@ -76,6 +76,23 @@ def test_shows_prompt_note_and_counts(app_ctx, started):
     assert "joined" in shown and "answered" in shown
 
 
+def test_a_jump_choice_survives_a_change_made_elsewhere(app_ctx, started):
+    at = console(started)
+    at.selectbox(key="console_jump").select(5).run()
+    key, sid = started.facilitator_key, started.session.id
+    services.next_prompt(db=app_ctx.db, session_id=sid, key=key)  # the remote, meanwhile
+    services.set_answering_open(db=app_ctx.db, session_id=sid, key=key, is_open=False)
+    at.run()  # what the push does: the page reruns
+    assert "Question 2 of 9" in page_text(at)
+    assert at.selectbox(key="console_jump").value == 5  # the pick is kept
+    click(at, "Go")
+    assert stored(app_ctx, started).current_position == 5
+    assert at.selectbox(key="console_jump").value == 5
+    services.previous_prompt(db=app_ctx.db, session_id=sid, key=key)
+    at.run()
+    assert at.selectbox(key="console_jump").value == 4  # no pick: follows the room again
+
+
 def test_next_previous_and_jump_move_the_session(app_ctx, started):
     at = console(started)
     click(at, "Next")
@@ -84,8 +101,7 @@ def test_next_previous_and_jump_move_the_session(app_ctx, started):
     click(at, "Next")
     click(at, "Previous")
     assert stored(app_ctx, started).current_position == 1
-    revision = stored(app_ctx, started).revision
-    at.selectbox(key=f"jump-to-{revision}").select(6).run()
+    at.selectbox(key="console_jump").select(6).run()
     click(at, "Go")
     assert stored(app_ctx, started).current_position == 6
     assert "Question 7 of 12" in page_text(at)

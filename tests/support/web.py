@@ -21,18 +21,17 @@ from starlette.testclient import TestClient
 from streamlit.testing.v1 import AppTest
 
 from workshop import services
+from workshop.context import forget_shared_contexts
 from workshop.domain.codes import new_participant_token
 from workshop.storage import Database
 from workshop.ui.phone_app import COMPONENT_KEY
-from workshop.web.context import installation_secret, web_context, web_settings
+from workshop.web.context import installation_secret, web_settings
 from workshop.web.participant_cookie import PARTICIPANT_COOKIE
 from workshop.web.routes import MIDDLEWARE, ROUTES
 
 
 def _forget_web_context() -> None:
-    if web_context.cache_info().currsize:
-        web_context().db.dispose()
-    web_context.cache_clear()
+    forget_shared_contexts()
     web_settings.cache_clear()
     installation_secret.cache_clear()
 

@@ -453,3 +453,11 @@ def test_sse_stream_pushes_a_facilitator_change(tmp_path: Path):
             urllib.request.urlopen(f"{server.url}/events/ZZZZZZ", timeout=5)
         assert refused.value.code == 404
         db.dispose()
+
+
+def test_live_results_pushes_space_out_with_the_phones():
+    # the cost of a push grows with the phones; its frequency falls with them
+    assert events.results_push_interval(1) == events.RESULTS_PUSH_SECONDS
+    assert events.results_push_interval(1000) == 1000 * events.RESULTS_SECONDS_PER_LISTENER
+    per_second = [n / events.results_push_interval(n) for n in (100, 1000, 2000)]
+    assert per_second[1] == per_second[2]  # phones reached per second: bounded

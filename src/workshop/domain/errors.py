@@ -34,6 +34,13 @@ class PromptMoved(WorkshopError):
         )
 
 
+class StaleView(WorkshopError):
+    """A facilitator pressed a control on a screen that showed an older state."""
+
+    def __init__(self, message: str = "The room moved on meanwhile: look again and retry.") -> None:
+        super().__init__(message)
+
+
 class InvalidAnswer(WorkshopError):
     """An answer that does not fit its prompt (empty, too long, too many choices...)."""
 

@@ -115,12 +115,22 @@ def pseudonym(number: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class LiveCounts:
+    """The room's numbers, ONE definition for every screen and the CSV: ``answered`` is
+    what the results count (hidden answers left out, like the chart's n), and the
+    response rate is ``answered / joined``. ``hidden`` is said where it matters."""
+
     joined: int
     answered: int
+    hidden: int = 0
 
     @property
     def response_rate(self) -> float:
         return self.answered / self.joined if self.joined else 0.0
+
+    @property
+    def stored(self) -> int:
+        """Every stored answer, hidden ones too (0 only after a reset)."""
+        return self.answered + self.hidden
 
 
 @dataclass(frozen=True, slots=True)

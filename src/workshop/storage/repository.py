@@ -106,6 +106,16 @@ def get_session(conn: Connection, session_id: int) -> Session:
     return session
 
 
+def lock_session(conn: Connection, session_id: int) -> None:
+    """Hold the session's row until the transaction ends (PostgreSQL ``FOR UPDATE``), so
+    a read-then-write such as "next question" cannot interleave with another. SQLite
+    needs nothing: its write transactions (BEGIN IMMEDIATE) already run one at a time."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(
+            select(sessions.c.id).where(sessions.c.id == session_id).with_for_update()
+        )
+
+
 def get_facilitator_key_hash(conn: Connection, session_id: int) -> str:
     value = conn.execute(
         select(sessions.c.facilitator_key_hash).where(sessions.c.id == session_id)
@@ -345,6 +355,16 @@ _ANSWER_MARKER = select(func.count(), func.max(answers.c.answered_at)).where(
 
 def count_answers(conn: Connection, prompt_id: int) -> int:
     return int(conn.execute(_COUNT_ANSWERS, {"prompt_id": prompt_id}).scalar_one())
+
+
+_COUNT_HIDDEN = _COUNT_ANSWERS.where(answers.c.hidden.is_(True))
+
+
+def count_answers_shown_hidden(conn: Connection, prompt_id: int) -> tuple[int, int]:
+    """(answers the results count, answers hidden by moderation) of one prompt."""
+    total = count_answers(conn, prompt_id)
+    hidden = int(conn.execute(_COUNT_HIDDEN, {"prompt_id": prompt_id}).scalar_one())
+    return total - hidden, hidden
 
 
 def answer_marker(conn: Connection, prompt_id: int) -> tuple[int, datetime | None]:

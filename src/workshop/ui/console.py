@@ -16,16 +16,23 @@ import streamlit as st
 
 from .. import services
 from ..activities import answer_text, get_kind
-from ..charts import REPORT, figure_for, gate
+from ..charts import REPORT, figure_for
 from ..domain.codes import display_code
 from ..domain.errors import WorkshopError
 from ..domain.model import Answer, LiveView, Prompt, PromptSpec
+from ..domain.visibility import results_gate
 from .facilitator import HOME_PAGE, FacilitatorAccess, run_action
+from .follow import follow_room, read_pulse
 from .qr_card import render_counts
 from .results_view import CONSOLE_WALL, render_card_wall, render_figure, render_message
 
 CONFIRM_STATE = "console_confirm"  # which dangerous action waits for a second click
 ERROR_STATE = "console_error"  # the reason the last action failed, shown once
+JUMP_KEY = "console_jump"  # the "Jump to question" choice
+JUMP_PICKED = "console_jump_picked"  # set when the facilitator picked one (kept until Go)
+# Answers and joins redraw the console at most this often (a facilitator action at once):
+# its moderation list is the costliest page run of the app.
+ROOM_GAP_SECONDS = 1.0
 
 
 def _perform(action: Callable[[], Any]) -> None:
@@ -53,8 +60,27 @@ def _show_error() -> None:
 
 
 def render_console(access: FacilitatorAccess) -> None:
-    db, sid = access.ctx.db, access.session.id
+    """The whole page follows the room by push (``ui/follow.py``): a change anywhere
+    reruns it, so the steering part always describes the question the room is on."""
+    sid = access.session.id
     _show_error()
+    pulse = read_pulse(access.ctx, sid)  # read BEFORE the view: a later change reruns
+    try:
+        if pulse is None:
+            render_message("This session was deleted.", small=True)
+            return
+        _page(access)
+    finally:
+        follow_room(  # last: drawn when this run is done (see ui/follow.py)
+            code=access.session.code,
+            pulse=pulse,
+            key="console-follow",
+            room_gap_seconds=ROOM_GAP_SECONDS,
+        )
+
+
+def _page(access: FacilitatorAccess) -> None:
+    db, sid = access.ctx.db, access.session.id
     view = services.get_live_view(db=db, session_id=sid)
     prompts = services.list_prompts(db=db, session_id=sid)
     session = view.session
@@ -76,7 +102,10 @@ def _steering(access: FacilitatorAccess, view: LiveView, prompts: list[Prompt]) 
     session, prompt = view.session, view.prompt
     assert prompt is not None
     live = session.is_live
-    jump_key = f"jump-to-{session.revision}"  # a new widget, at the current prompt, per change
+    # One widget for the page's life: a redraw (the room moved, an answer came) keeps the
+    # facilitator's pick; until they pick, it follows the current question.
+    if not st.session_state.get(JUMP_PICKED):
+        st.session_state[JUMP_KEY] = prompt.position
     back, forward, jump, go = st.columns([1, 1, 3, 0.8], vertical_alignment="bottom")
     back.button(
         "Previous",
@@ -84,7 +113,11 @@ def _steering(access: FacilitatorAccess, view: LiveView, prompts: list[Prompt]) 
         disabled=not live or prompt.position == 0,
         width="stretch",
         on_click=_perform,
-        args=(lambda: services.previous_prompt(db=db, session_id=sid, key=key),),
+        args=(
+            lambda: services.previous_prompt(
+                db=db, session_id=sid, key=key, seen_revision=session.revision
+            ),
+        ),
     )
     forward.button(
         "Next",
@@ -93,14 +126,18 @@ def _steering(access: FacilitatorAccess, view: LiveView, prompts: list[Prompt]) 
         disabled=not live or prompt.position >= session.prompt_count - 1,
         width="stretch",
         on_click=_perform,
-        args=(lambda: services.next_prompt(db=db, session_id=sid, key=key),),
+        args=(
+            lambda: services.next_prompt(
+                db=db, session_id=sid, key=key, seen_revision=session.revision
+            ),
+        ),
     )
     target = jump.selectbox(
         "Jump to question",
         options=[p.position for p in prompts],
-        index=prompt.position,
         format_func=lambda pos: f"{pos + 1}. {prompts[pos].text}",
-        key=jump_key,
+        key=JUMP_KEY,
+        on_change=_picked,
         disabled=not live,
     )
     go.button(
@@ -108,11 +145,7 @@ def _steering(access: FacilitatorAccess, view: LiveView, prompts: list[Prompt]) 
         disabled=not live or target == prompt.position,
         width="stretch",
         on_click=_perform,
-        args=(
-            lambda: services.go_to_prompt(
-                db=db, session_id=sid, key=key, position=st.session_state[jump_key]
-            ),
-        ),
+        args=(lambda: _jump(access, st.session_state[JUMP_KEY]),),
     )
 
     st.html(
@@ -154,28 +187,33 @@ def _steering(access: FacilitatorAccess, view: LiveView, prompts: list[Prompt]) 
             st.text(prompt.spec.note)
 
 
+def _picked() -> None:
+    st.session_state[JUMP_PICKED] = True
+
+
+def _jump(access: FacilitatorAccess, position: int) -> None:
+    services.go_to_prompt(
+        db=access.ctx.db, session_id=access.session.id, key=access.key, position=position
+    )
+    st.session_state.pop(JUMP_PICKED, None)  # done: follow the current question again
+
+
 def _live_panel(access: FacilitatorAccess) -> None:
-    """Counts, the room's view and the moderation list, refreshed while answers arrive."""
-
-    @st.fragment(run_every=access.ctx.settings.refresh_seconds)
-    def panel() -> None:
-        db, sid = access.ctx.db, access.session.id
-        _show_error()
-        view = services.get_live_view(db=db, session_id=sid)
-        prompt = view.prompt
-        if prompt is None:
-            return
-        render_counts(view.counts)
-        chart, moderation = st.columns([3, 2], gap="large")
-        with chart:
-            _preview(access, view)
-        with moderation:
-            answers = services.list_answers(
-                db=db, session_id=sid, prompt_id=prompt.id, include_hidden=True
-            )
-            _moderation(access, answers, prompt.spec)
-
-    panel()
+    """Counts, the room's view and the moderation list (the page reruns on a change)."""
+    db, sid = access.ctx.db, access.session.id
+    view = services.get_live_view(db=db, session_id=sid)
+    prompt = view.prompt
+    if prompt is None:
+        return
+    render_counts(view.counts, say_hidden=True)
+    chart, moderation = st.columns([3, 2], gap="large")
+    with chart:
+        _preview(access, view)
+    with moderation:
+        answers = services.list_answers(
+            db=db, session_id=sid, prompt_id=prompt.id, include_hidden=True
+        )
+        _moderation(access, answers, prompt.spec)
 
 
 def _preview(access: FacilitatorAccess, view: LiveView) -> None:
@@ -184,7 +222,7 @@ def _preview(access: FacilitatorAccess, view: LiveView) -> None:
     result = services.results_for(
         db=access.ctx.db, session_id=access.session.id, prompt_id=prompt.id
     )
-    verdict = gate(
+    verdict = results_gate(
         results_visible=view.session.results_visible,
         n=result.n,
         min_answers=view.session.min_answers_to_show,
@@ -243,7 +281,7 @@ def _danger_zone(access: FacilitatorAccess, view: LiveView) -> None:
         delete.button("Delete the session…", width="stretch", on_click=_ask, args=("delete",))
         if waiting == "reset":
             st.warning(
-                f"Delete all {view.counts.answered} answers to question {prompt.number}? "
+                f"Delete all {view.counts.stored} answers to question {prompt.number}? "
                 "This cannot be undone."
             )
             _confirm_buttons(

@@ -12,12 +12,12 @@ from __future__ import annotations
 import streamlit as st
 
 from ..context import AppContext
-from ..domain.codes import is_issued_token, new_participant_token
+from ..domain.codes import new_participant_token
+from ..domain.participant import PARTICIPANT_COOKIE, URL_TOKEN_PARAM, choose_token
 from ..guards import MINT_GUARD
-from ..web.participant_cookie import PARTICIPANT_COOKIE
 from .client import page_client_address
 
-URL_TOKEN_PARAM = "p"
+__all__ = ["PRIVACY_LINE", "URL_TOKEN_PARAM", "get_participant_token"]
 PRIVACY_LINE = (
     "Anonymous: we keep a random number in this browser so you can change your answer. "
     "No name, no IP address."
@@ -31,15 +31,16 @@ TOO_MANY_NEW = (
 
 
 def get_participant_token(ctx: AppContext) -> str | None:
-    """This browser's participant token: the cookie, else the URL, else a new one in the
-    URL; None when this address minted too many just now (the page says so)."""
+    """This browser's participant token: the cookie, else the URL (only tokens this
+    installation issued, ``domain.participant``), else a new one in the URL; None when
+    this address minted too many just now (the page says so)."""
+    # (AppTest's cookies are a mock: ``choose_token`` takes only a real string.)
     secret = ctx.participant_secret
-    from_cookie = st.context.cookies.get(PARTICIPANT_COOKIE)
-    if isinstance(from_cookie, str) and is_issued_token(from_cookie, secret):  # AppTest: a mock
-        return from_cookie
-    from_url = st.query_params.get(URL_TOKEN_PARAM)
-    if is_issued_token(from_url, secret):
-        return str(from_url)
+    chosen = choose_token(
+        st.context.cookies.get(PARTICIPANT_COOKIE), st.query_params.get(URL_TOKEN_PARAM), secret
+    )
+    if chosen is not None:
+        return chosen
     if not MINT_GUARD.take(page_client_address(ctx)):
         return None
     token = new_participant_token(secret)

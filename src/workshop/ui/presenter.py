@@ -1,34 +1,36 @@
-"""The projector screen: prompt, join panel and live chart, kept fresh by one fragment.
+"""The projector screen: prompt, join panel and live chart, in one fragment that follows
+the room by push (``ui/follow.py``): it reruns when the process's one watcher reports a
+change of the session's pulse (revision, answer marker, joined count), never on a timer.
 
-Each tick reads only the session's revision and the current prompt's answer marker
-(two indexed queries); the tally and figure are rebuilt only when one of them moved,
-or every few seconds for the joined count (joining does not bump the revision).
+A rerun reads the pulse (one small read); the view, tally and figure are rebuilt only
+when the pulse moved, so a rerun caused by a key press elsewhere costs little.
 """
 
 from __future__ import annotations
 
 import html
 import math
-import time
 from dataclasses import dataclass, replace
-from datetime import datetime
 
 import plotly.graph_objects as go
 import streamlit as st
 
 from .. import services
 from ..activities import get_kind
-from ..charts import PROJECTOR, ChartStyle, figure_for, gate
+from ..charts import PROJECTOR, ChartStyle, figure_for
+from ..domain.errors import NotFound
 from ..domain.model import LiveView
+from ..domain.visibility import results_gate
 from ..joining import JoinBase
 from ..results import Tally
 from .facilitator import FacilitatorAccess, run_action
+from .follow import follow_room, read_pulse
 from .qr_card import current_join_base, render_join_panel
 from .results_view import PROJECTOR_WALL, WallFit, render_card_wall, render_figure, render_message
 
 SNAPSHOT_STATE = "presenter_snapshot"
-JOINED_REFRESH_SECONDS = 4.0
-PRESENTER_REFRESH_SECONDS = 0.5
+# Answers and joins redraw the projector at most this often (a facilitator action at once).
+ROOM_GAP_SECONDS = 0.25
 PROMPT_CHARS_PER_LINE = 52  # at the projector's prompt size in the left column
 
 
@@ -37,9 +39,7 @@ class Snapshot:
     """What the screen shows, and the cheap markers it was built from."""
 
     session_id: int
-    revision: int
-    marker: tuple[int, datetime | None]
-    built_at: float
+    pulse: services.Pulse
     view: LiveView
     tally: Tally | None
     figure: go.Figure | None
@@ -47,23 +47,32 @@ class Snapshot:
 
 def render_presenter(access: FacilitatorAccess, *, presenting: bool) -> None:
     base = current_join_base(access.ctx.settings.public_url)
-    # One projector per session: it can afford to look twice as often as the phones.
-    interval = min(access.ctx.settings.refresh_seconds, PRESENTER_REFRESH_SECONDS)
 
-    @st.fragment(run_every=interval)
+    @st.fragment
     def live() -> None:
-        _keyboard(access, presenting=presenting)
-        snapshot = _fresh_snapshot(access)
+        old: Snapshot | None = st.session_state.get(SNAPSHOT_STATE)
+        was_live = old is None or old.view.session.is_live
+        _keyboard(access, presenting=presenting, live=was_live)
+        pulse = read_pulse(access.ctx, access.session.id)
+        snapshot = None if pulse is None else _fresh_snapshot(access, pulse)
         if snapshot is None:
             render_message("This session was deleted.")
-            return
-        _screen(snapshot, base, presenting=presenting)
+        else:
+            _screen(snapshot, base, presenting=presenting)
+        follow_room(  # last: drawn when this run is done (see ui/follow.py)
+            code=access.session.code,
+            pulse=pulse,
+            key="presenter-follow",
+            room_gap_seconds=ROOM_GAP_SECONDS,
+        )
 
     live()
 
 
-def _keyboard(access: FacilitatorAccess, *, presenting: bool) -> None:
-    """Remote and keyboard: real buttons with shortcuts, out of sight (see ui/style.py)."""
+def _keyboard(access: FacilitatorAccess, *, presenting: bool, live: bool) -> None:
+    """Remote and keyboard: real buttons with shortcuts, out of sight (see ui/style.py).
+
+    An ended session is not steered any more: the keys do nothing but Esc."""
     db, sid, key = access.ctx.db, access.session.id, access.key
     with st.container(key="presenter-keys"):
         forward = st.button("Next", key="key-next-pagedown", shortcut="PageDown")
@@ -71,9 +80,9 @@ def _keyboard(access: FacilitatorAccess, *, presenting: bool) -> None:
         back = st.button("Previous", key="key-prev-pageup", shortcut="PageUp")
         back |= st.button("Previous", key="key-prev-left", shortcut="Left")
         leave = presenting and st.button("Leave presenting mode", key="key-esc", shortcut="Esc")
-    if forward:
+    if forward and live:
         run_action(lambda: services.next_prompt(db=db, session_id=sid, key=key))
-    if back:
+    if back and live:
         run_action(lambda: services.previous_prompt(db=db, session_id=sid, key=key))
     if leave:
         del st.query_params["mode"]
@@ -83,12 +92,19 @@ def _keyboard(access: FacilitatorAccess, *, presenting: bool) -> None:
 def render_presenter_sidebar(access: FacilitatorAccess) -> None:
     """Outside presenting mode: visible controls and how to use the remote."""
     db, sid, key = access.ctx.db, access.session.id, access.key
+    ended = not access.session.is_live
     with st.sidebar:
         st.divider()
         back, forward = st.columns(2)
-        if back.button("Previous", icon=":material/arrow_back:", width="stretch"):
+        if back.button("Previous", icon=":material/arrow_back:", width="stretch", disabled=ended):
             run_action(lambda: services.previous_prompt(db=db, session_id=sid, key=key))
-        if forward.button("Next", icon=":material/arrow_forward:", width="stretch", type="primary"):
+        if forward.button(
+            "Next",
+            icon=":material/arrow_forward:",
+            width="stretch",
+            type="primary",
+            disabled=ended,
+        ):
             run_action(lambda: services.next_prompt(db=db, session_id=sid, key=key))
         if st.button("Start presenting mode", icon=":material/fullscreen:", width="stretch"):
             st.query_params["mode"] = "present"
@@ -100,32 +116,29 @@ def render_presenter_sidebar(access: FacilitatorAccess) -> None:
         )
 
 
-def _fresh_snapshot(access: FacilitatorAccess) -> Snapshot | None:
-    db, sid = access.ctx.db, access.session.id
-    revision = services.get_revision(db=db, session_id=sid)
-    if revision is None:
-        return None
+def _fresh_snapshot(access: FacilitatorAccess, pulse: services.Pulse) -> Snapshot | None:
     old: Snapshot | None = st.session_state.get(SNAPSHOT_STATE)
-    if old is not None and old.session_id == sid and old.revision == revision:
-        prompt = old.view.prompt
-        marker = services.get_answer_marker(db=db, prompt_id=prompt.id) if prompt else (0, None)
-        if marker == old.marker and time.monotonic() - old.built_at < JOINED_REFRESH_SECONDS:
-            return old
-    snapshot = build_snapshot(access, revision)
+    if old is not None and old.session_id == access.session.id and old.pulse == pulse:
+        return old
+    try:
+        snapshot = build_snapshot(access, pulse)
+    except NotFound:  # deleted since the pulse was read
+        return None
     st.session_state[SNAPSHOT_STATE] = snapshot
     return snapshot
 
 
-def build_snapshot(access: FacilitatorAccess, revision: int) -> Snapshot:
+def build_snapshot(access: FacilitatorAccess, pulse: services.Pulse) -> Snapshot:
+    """What the screen shows. ``pulse``: read just BEFORE, so a change after it moves
+    the pulse again and reruns the screen (nothing is missed)."""
     db, sid = access.ctx.db, access.session.id
     view = services.get_live_view(db=db, session_id=sid)
     prompt = view.prompt
     if prompt is None:
-        return Snapshot(sid, revision, (0, None), time.monotonic(), view, None, None)
-    marker = services.get_answer_marker(db=db, prompt_id=prompt.id)
+        return Snapshot(sid, pulse, view, None, None)
     result = services.results_for(db=db, session_id=sid, prompt_id=prompt.id)
     figure = figure_for(result, joined=view.counts.joined, style=projector_style(prompt.text))
-    return Snapshot(sid, view.session.revision, marker, time.monotonic(), view, result, figure)
+    return Snapshot(sid, pulse, view, result, figure)
 
 
 def prompt_lines(prompt_text: str) -> int:
@@ -152,12 +165,19 @@ def projector_wall(prompt_text: str, *, presenting: bool = True) -> WallFit:
 def _screen(snapshot: Snapshot, base: JoinBase, *, presenting: bool) -> None:
     view = snapshot.view
     session, prompt = view.session, view.prompt
+    if not session.is_live:  # nothing invites people in any more: no QR, no code
+        st.html(
+            '<div class="ws-thanks">This session has ended — thank you!</div>'
+            f'<p class="ws-thanks-sub">{html.escape(session.title)}</p>'
+        )
+        return
+    closed = not session.answering_open
     left, right = st.columns([2.55, 1], gap="large")
     with right:
-        render_join_panel(base=base, code=session.code, counts=view.counts)
+        render_join_panel(base=base, code=session.code, counts=view.counts, dimmed=closed)
     with left:
-        if not session.is_live:
-            st.html('<div class="ws-ended">This session has ended — thank you!</div>')
+        if closed and prompt is not None:
+            st.html('<div class="ws-closed">Answering is closed</div>')
         if prompt is None:
             render_message("This session has no questions.")
             return
@@ -182,7 +202,7 @@ def _meta_line(view: LiveView) -> str:
 def _results(snapshot: Snapshot, *, presenting: bool) -> None:
     view, result = snapshot.view, snapshot.tally
     assert result is not None
-    verdict = gate(
+    verdict = results_gate(
         results_visible=view.session.results_visible,
         n=result.n,
         min_answers=view.session.min_answers_to_show,

@@ -19,9 +19,12 @@ def current_join_base(public_url: str | None) -> JoinBase:
     return detect_join_base(public_url=public_url, port=port)
 
 
-def render_join_panel(*, base: JoinBase, code: str, counts: LiveCounts | None) -> None:
+def render_join_panel(
+    *, base: JoinBase, code: str, counts: LiveCounts | None, dimmed: bool = False
+) -> None:
+    """``dimmed``: answering is closed, so the QR code should not invite people in."""
     url = base.join_url(code)
-    with st.container(key="join-panel"):
+    with st.container(key="join-panel-closed" if dimmed else "join-panel"):
         st.html('<p class="ws-join-title">Scan to join</p>')
         png = qr_png(url, target_px=QR_PX)
         st.image(png, width=_natural_width(png))
@@ -34,14 +37,21 @@ def render_join_panel(*, base: JoinBase, code: str, counts: LiveCounts | None) -
             render_counts(counts)
 
 
-def render_counts(counts: LiveCounts) -> None:
+def render_counts(counts: LiveCounts, *, say_hidden: bool = False) -> None:
+    """The room's numbers as ``LiveCounts`` defines them (the chart's n is the same
+    "answered"); ``say_hidden``: the facilitator also sees "3 shown · 1 hidden"."""
     rate = round(100 * counts.response_rate)
+    moderated = (
+        f'<p class="ws-n">{counts.answered} shown · {counts.hidden} hidden</p>'
+        if say_hidden and counts.hidden
+        else ""
+    )
     st.html(
         '<div class="ws-stats">'
         f'<div class="ws-stat"><b>{counts.joined}</b><span>joined</span></div>'
         f'<div class="ws-stat"><b>{counts.answered}</b><span>answered</span></div>'
         f'<div class="ws-stat"><b>{rate}%</b><span>response rate</span></div>'
-        "</div>"
+        f"</div>{moderated}"
     )
 
 

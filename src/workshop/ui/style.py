@@ -41,10 +41,17 @@ FACILITATOR_CSS = """
 .ws-stat span { font-size: 1.2rem; color: #4b5563; font-weight: 600; }
 .ws-problem { font-size: 1.15rem; line-height: 1.35; background: #fff7ed; color: #7c2d12;
   border-left: 8px solid #c2410c; padding: .7rem 1rem; border-radius: 8px; margin: .4rem 0; }
+.ws-closed { font-size: 2.2rem; font-weight: 750; text-align: center; color: #7f1d1d;
+  background: #fee2e2; border: 3px solid #b91c1c; border-radius: 14px; padding: .7rem;
+  margin-bottom: .6rem; }
+.st-key-join-panel-closed { opacity: .28; filter: grayscale(1); }
+.ws-thanks { font-size: 4rem; line-height: 1.2; font-weight: 800; color: #111827;
+  text-align: center; padding: 14rem 2rem 2rem 2rem; }
+.ws-thanks-sub { font-size: 2rem; color: #4b5563; text-align: center; font-weight: 600; }
 .ws-ended { font-size: 2.2rem; font-weight: 700; text-align: center; color: #111827;
   background: #f1f5f9; border-radius: 14px; padding: .8rem; margin-bottom: .6rem; }
 [data-testid="stImage"] img { image-rendering: pixelated; }
-.st-key-join-panel [data-testid="stImage"] { display: flex; justify-content: center; }
+[class*="st-key-join-panel"] [data-testid="stImage"] { display: flex; justify-content: center; }
 /* Keyboard and remote shortcuts: real buttons, kept working but out of sight. */
 .st-key-presenter-keys { position: absolute !important; width: 1px; height: 1px;
   overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
@@ -67,6 +74,17 @@ PRESENTING_CSS = """
 [data-testid="stMainBlockContainer"] { padding: 1.4rem 2.6rem 0 2.6rem !important;
   max-width: none !important; }
 [data-testid="stMain"] { overflow: hidden; }
+/* Never browser chrome on the room's screen: a click then a key press would otherwise
+   draw a focus frame along the edges (nothing here takes typing). */
+*, *:focus, *:focus-visible, *:focus-within { outline: none !important; }
+/* Streamlit 1.67 marks a focused main area with an inset shadow on stMain::before,
+   sticky under the (hidden) header: the grey frame seen along the projected edges. */
+[data-testid="stMain"]::before, [data-testid="stMain"]::after { box-shadow: none !important;
+  display: none !important; }
+/* Streamlit's "Connection error" modal has no place on the projector: the follow
+   component (ui/follow.py) shows a small "Reconnecting…" line instead, and the page
+   comes back by itself. The projector uses no dialogs of its own. */
+[data-testid="stDialog"], div[role="dialog"] { display: none !important; }
 </style>
 """
 

@@ -26,7 +26,6 @@ from starlette.routing import Route
 
 from .. import services
 from ..context import AppContext
-from ..domain.codes import is_issued_token
 from ..domain.errors import (
     InvalidAnswer,
     NotFound,
@@ -38,9 +37,10 @@ from ..domain.errors import (
     StoreBusy,
     WorkshopError,
 )
+from ..domain.participant import PARTICIPANT_COOKIE, URL_TOKEN_PARAM, choose_token
 from .context import web_context
 from .events import HUB, session_id_of
-from .participant_cookie import PARTICIPANT_COOKIE, read_cookie
+from .participant_cookie import read_cookie
 
 log = logging.getLogger(__name__)
 UNEXPECTED = (
@@ -75,14 +75,15 @@ def _refusal_for(error: WorkshopError) -> JSONResponse:
 
 
 def _token(request: Request, body: dict[str, Any]) -> str | None:
-    """The cookie's token if this server issued it, else the URL's: the same choice as
-    the page's (``ui.participant.get_participant_token``), so both book as the same
-    participant. A token nobody issued is refused by the service, in words."""
+    """The one rule (``domain.participant``), as on the page: an issued cookie token,
+    else an issued URL token. A URL token nobody issued is still passed on, so the
+    service refuses it in plain words."""
     from_cookie = read_cookie(request.headers.get("cookie", ""), PARTICIPANT_COOKIE)
-    if is_issued_token(from_cookie, web_context().participant_secret):
-        return from_cookie
-    from_url = body.get("p")
-    return from_url if isinstance(from_url, str) else None
+    from_url = body.get(URL_TOKEN_PARAM)
+    chosen = choose_token(from_cookie, from_url, web_context().participant_secret)
+    if chosen is None and isinstance(from_url, str):
+        return from_url
+    return chosen
 
 
 def _is_json(content_type: str) -> bool:

@@ -1,16 +1,15 @@
-"""The app context for HTTP routes (the Streamlit pages keep theirs in ``ui/context``)."""
+"""The app context for HTTP routes: the process's one shared context (as the pages')."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
 from ..config import Settings
-from ..context import AppContext, open_context
+from ..context import AppContext, shared_context
 
 
-@lru_cache(maxsize=1)
 def web_context() -> AppContext:
-    return open_context(Settings.from_env())
+    return shared_context()
 
 
 @lru_cache(maxsize=1)

@@ -6,11 +6,20 @@ listeners in ONE query every ``POLL_SECONDS``; when one changed it reads that se
 phone view ONCE (``phone_view.read_phone_view``) and fans it out to every listener. So a
 facilitator's advance costs one read per process, however many phones follow, and the
 phone draws the new prompt in the browser without a server run. While results are shown,
-the hub also rereads the current prompt's answer marker every ``RESULTS_PUSH_SECONDS``
-and pushes a fresh tally when answers arrived.
+the hub also rereads the current prompt's answer marker every ``results_push_interval``
+(2 s, longer with many phones) and pushes a fresh tally when answers arrived.
 
 Each event is ``{"revision", "boot", "view"}``; ``view`` is None once the session was
 deleted. The boot id is new at every process start (a phone can tell a restart).
+
+The hub is this process's ONE watcher of the store: services announce every committed
+write (``changes.CHANGES``) and the hub wakes at once instead of at its next poll; the
+poll remains for changes made by other processes. Facilitator screens (presenter,
+console) follow the same hub through ``/events/<code>/screen``: a tiny "pulse"
+(revision, answer marker, joined count), read once per process per change however many
+screens are open, on which the page reruns (``ui/follow.py``). The room's own changes
+(answers, joins) reach screens at most every ``SCREEN_GAP_SECONDS``: a burst of answers
+costs a few redraws a second, not one per answer.
 """
 
 from __future__ import annotations
@@ -30,14 +39,21 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from .. import services
+from ..changes import CHANGES
 from ..domain.codes import normalise_join_code
 from ..domain.errors import NotFound, SessionNotFound, WorkshopError
 from ..phone_view import read_phone_view
 from .context import web_context
 from .stream_slots import STREAM_SLOTS, SlotStreamingResponse, request_address, streams_busy
 
-POLL_SECONDS = 0.25
-RESULTS_PUSH_SECONDS = 2.0
+POLL_SECONDS = 0.25  # for changes made by other processes; this one's wake the hub at once
+MIN_TICK_SECONDS = 0.05  # announcements closer together than this share one poll
+SCREEN_GAP_SECONDS = 0.25  # answers and joins reach facilitator screens at most this often
+RESULTS_PUSH_SECONDS = 2.0  # live results go to phones at most this often...
+# ...and less often with more phones: a push costs ~0.075 ms per phone (one event write
+# each), so spacing pushes by the listener count bounds what live results cost the
+# process to ~2 % of a core, however many phones follow (1,000 phones: every 4 s).
+RESULTS_SECONDS_PER_LISTENER = 0.004
 # An unchanged view is repeated this often: it keeps proxies from closing an idle
 # stream, and tells the phone the stream is alive (an SSE comment would not).
 HEARTBEAT_SECONDS = 10.0
@@ -65,6 +81,20 @@ def _read_marker(prompt_id: int) -> object:
     return services.get_answer_marker(db=web_context().db, prompt_id=prompt_id)
 
 
+def _read_pulses(ids: list[int]) -> dict[int, services.Pulse]:
+    return services.get_pulses(db=web_context().db, session_ids=ids)
+
+
+def screen_event_data(pulse: services.Pulse | None) -> str:
+    """One screen event: this process's boot id and the pulse (None: deleted)."""
+    return f"data: {json.dumps({'boot': BOOT_ID, 'pulse': pulse})}\n\n"
+
+
+def results_push_interval(listeners: int) -> float:
+    """Seconds between two live-results pushes of a session with ``listeners`` phones."""
+    return max(RESULTS_PUSH_SECONDS, listeners * RESULTS_SECONDS_PER_LISTENER)
+
+
 def event_data(revision: int, view: View | None) -> str:
     """One SSE event: the revision, this process's boot id and the phone view."""
     body = json.dumps({"revision": revision, "boot": BOOT_ID, "view": view})
@@ -79,6 +109,7 @@ class RevisionHub:
         read_revisions: Callable[[list[int]], dict[int, int]] = _read_revisions,
         read_view: Callable[[int], View] = _read_view,
         read_marker: Callable[[int], object] = _read_marker,
+        read_pulses: Callable[[list[int]], dict[int, services.Pulse]] = _read_pulses,
     ) -> None:
         self._listeners: dict[int, set[asyncio.Queue[str]]] = {}
         self._revisions: dict[int, int] = {}
@@ -89,6 +120,11 @@ class RevisionHub:
         self._read_revisions = read_revisions
         self._read_view = read_view
         self._read_marker = read_marker
+        self._read_pulses = read_pulses
+        self._screens: dict[int, set[asyncio.Queue[str]]] = {}
+        self._pulses: dict[int, services.Pulse | None] = {}  # the latest pushed to screens
+        self._pulsed_at: dict[int, float] = {}
+        self._wake: asyncio.Event | None = None
 
     def listener_count(self) -> int:
         return sum(len(q) for q in self._listeners.values())
@@ -130,9 +166,48 @@ class RevisionHub:
     def subscribe(self, session_id: int) -> asyncio.Queue[str]:
         queue: asyncio.Queue[str] = asyncio.Queue(maxsize=1)
         self._listeners.setdefault(session_id, set()).add(queue)
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._poll_forever())
+        self._ensure_polling()
         return queue
+
+    def subscribe_screen(self, session_id: int) -> asyncio.Queue[str]:
+        """A facilitator screen's queue of pulse events (see ``screen_event``)."""
+        queue: asyncio.Queue[str] = asyncio.Queue(maxsize=1)
+        self._screens.setdefault(session_id, set()).add(queue)
+        self._ensure_polling()
+        return queue
+
+    def unsubscribe_screen(self, session_id: int, queue: asyncio.Queue[str]) -> None:
+        queues = self._screens.get(session_id)
+        if queues is not None:
+            queues.discard(queue)
+            if not queues:
+                self._screens.pop(session_id, None)
+                self._pulses.pop(session_id, None)
+                self._pulsed_at.pop(session_id, None)
+
+    def screen_count(self) -> int:
+        return sum(len(q) for q in self._screens.values())
+
+    async def screen_event(self, session_id: int) -> str:
+        """The latest pulse event of a session (read now if none was pushed yet)."""
+        if session_id in self._pulses:
+            return screen_event_data(self._pulses[session_id])
+        pulses = await asyncio.to_thread(self._read_pulses, [session_id])
+        return screen_event_data(pulses.get(session_id))
+
+    def nudge(self) -> None:
+        """Poll now (called in the loop's thread; see ``_ensure_polling``)."""
+        if self._wake is not None:
+            self._wake.set()
+
+    def _ensure_polling(self) -> None:
+        if self._task is None or self._task.done():
+            loop = asyncio.get_running_loop()
+            self._wake = asyncio.Event()
+            # A write in any thread of this process wakes the poll at once.
+            stop = CHANGES.listen(lambda _sid: loop.call_soon_threadsafe(self.nudge))
+            self._task = loop.create_task(self._poll_forever())
+            self._task.add_done_callback(lambda _task: stop())
 
     def unsubscribe(self, session_id: int, queue: asyncio.Queue[str]) -> None:
         queues = self._listeners.get(session_id)
@@ -212,7 +287,7 @@ class RevisionHub:
         prompt_id = view["prompt"]["id"]
         checked_at, before = self._markers.get(session_id, (0.0, None))
         now = time.monotonic()
-        if now - checked_at < RESULTS_PUSH_SECONDS:
+        if now - checked_at < results_push_interval(len(self._listeners.get(session_id, ()))):
             return None
         marker = await asyncio.to_thread(self._read_marker, prompt_id)
         seen = (prompt_id, marker)
@@ -220,6 +295,10 @@ class RevisionHub:
         return seen if before is not None and seen != before else None
 
     async def _tick(self) -> None:
+        if self._screens:
+            await self._tick_screens()
+        if not self._listeners:
+            return
         ids = list(self._listeners)
         current = await asyncio.to_thread(self._read_revisions, ids)
         for session_id in ids:
@@ -233,13 +312,42 @@ class RevisionHub:
             elif (seen := await self._results_moved(session_id)) is not None:
                 await self._refresh(session_id, seen)
 
+    async def _tick_screens(self) -> None:
+        ids = list(self._screens)
+        pulses = await asyncio.to_thread(self._read_pulses, ids)
+        now = time.monotonic()
+        for session_id in ids:
+            if session_id not in self._screens:  # the last screen left meanwhile
+                continue
+            pulse = pulses.get(session_id)
+            known = session_id in self._pulses
+            before = self._pulses.get(session_id)
+            if known and pulse == before:
+                continue
+            # A facilitator action (new revision) goes out at once; the room's own
+            # changes wait for the gap, and a later tick sends the newest.
+            moved = not known or pulse is None or before is None or pulse[0] != before[0]
+            if not moved and now - self._pulsed_at.get(session_id, 0.0) < SCREEN_GAP_SECONDS:
+                continue
+            self._pulses[session_id] = pulse
+            self._pulsed_at[session_id] = now
+            event = screen_event_data(pulse)
+            for queue in list(self._screens[session_id]):
+                _put_latest(queue, event)
+
     async def _poll_forever(self) -> None:
-        while self._listeners:
+        loop = asyncio.get_running_loop()
+        wake = self._wake or asyncio.Event()
+        while self._listeners or self._screens:
+            started = loop.time()
+            wake.clear()  # an announcement during the tick polls again right after it
             try:
                 await self._tick()
             except Exception:  # the store may be briefly unavailable; keep listeners
                 log.warning("push poll failed; retrying", exc_info=True)
-            await asyncio.sleep(POLL_SECONDS)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), POLL_SECONDS)
+            await asyncio.sleep(max(0.0, MIN_TICK_SECONDS - (loop.time() - started)))
 
 
 def _put_latest(queue: asyncio.Queue[str], event: str) -> None:
@@ -323,4 +431,56 @@ async def session_events(request: Request) -> Response:
     )
 
 
-EVENT_ROUTES = [Route("/events/{code}", session_events, methods=["GET"])]
+async def screen_events(request: Request) -> Response:
+    """GET /events/{code}/screen: an SSE stream of pulses for facilitator screens.
+
+    A pulse holds only numbers a projector shows anyway (revision, answer count, joined
+    count), never content: the page reruns and reads what it draws through its key."""
+    code = request.path_params["code"]
+    try:
+        session_id = await session_id_of(code)
+    except (SessionNotFound, NotFound) as exc:
+        return PlainTextResponse(str(exc), status_code=404)
+    except WorkshopError as exc:
+        return PlainTextResponse(str(exc), status_code=503)
+    address = request_address(request.scope)
+    if not STREAM_SLOTS.acquire(address):  # the same caps as the phones' streams
+        return streams_busy()
+    lasts = STREAM_SECONDS * random.uniform(0.8, 1.2)
+
+    async def stream() -> AsyncIterator[str]:
+        queue = HUB.subscribe_screen(session_id)
+        try:
+            yield f"retry: {RETRY_MS}\n\n"
+            try:
+                event = await HUB.screen_event(session_id)
+            except WorkshopError:
+                yield f"retry: {BUSY_RETRY_MS}\n\n"
+                return
+            yield event
+            loop = asyncio.get_running_loop()
+            ends_at = loop.time() + lasts
+            while (left := ends_at - loop.time()) > 0:
+                try:
+                    fresh = await asyncio.wait_for(queue.get(), min(HEARTBEAT_SECONDS, left))
+                except TimeoutError:
+                    yield event
+                    continue
+                if fresh != event:
+                    event = fresh
+                    yield event
+        finally:
+            HUB.unsubscribe_screen(session_id, queue)
+
+    return SlotStreamingResponse(
+        stream(),
+        address=address,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+EVENT_ROUTES = [
+    Route("/events/{code}", session_events, methods=["GET"]),
+    Route("/events/{code}/screen", screen_events, methods=["GET"]),
+]

@@ -26,10 +26,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..addresses import client_address
 from ..domain.codes import is_issued_token, new_participant_token
+from ..domain.participant import PARTICIPANT_COOKIE
 from ..guards import MINT_GUARD
 from .context import installation_secret, web_settings
 
-PARTICIPANT_COOKIE = "workshop_participant"
+__all__ = ["PARTICIPANT_COOKIE", "ParticipantCookieMiddleware", "cookie_header", "read_cookie"]
 ONE_YEAR_SECONDS = 31_536_000
 
 
