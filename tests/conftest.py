@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 from tests.support.postgres import create_database, find_pg_bin, throwaway_cluster
-from workshop.guards import ADMIN_GUARD, KEY_GUARD, MINT_GUARD, START_GUARD, SUBMIT_GUARD
+from workshop.guards import (
+    ADMIN_GUARD,
+    CODE_GUARD,
+    KEY_GUARD,
+    MINT_GUARD,
+    START_GUARD,
+    SUBMIT_GUARD,
+)
 from workshop.storage import Database, make_database
 from workshop.templates import load_template_file, templates_dir
 
@@ -70,11 +77,13 @@ def _fresh_guards() -> Iterator[None]:
     MINT_GUARD.configure(burst=600, interval=60 / 300)
     KEY_GUARD.reset()
     ADMIN_GUARD.reset()
+    CODE_GUARD.reset()
     START_GUARD.configure(burst=10, interval=30.0)
     yield
     SUBMIT_GUARD.configure(burst=5, interval=1.0)
     KEY_GUARD.reset()
     ADMIN_GUARD.reset()
+    CODE_GUARD.reset()
     START_GUARD.configure(burst=10, interval=30.0)
 
 

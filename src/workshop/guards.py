@@ -155,5 +155,8 @@ SUBMIT_GUARD = SubmitGuard()
 MINT_GUARD = SubmitGuard(burst=600, interval=60 / 300)
 KEY_GUARD = FailureGuard()  # wrong facilitator keys, per client address
 ADMIN_GUARD = FailureGuard(lockout_after=20)  # wrong admin passwords, per client address
+# Join codes that miss on the phone routes, per client address: never a lockout (a code
+# may go live a second later), only a growing delay after 20 misses.
+CODE_GUARD = FailureGuard(free_failures=20, max_delay=2.0, lockout_after=2**31)
 # Sessions started per client address: a burst of 10, then one every 30 s.
 START_GUARD = SubmitGuard(burst=10, interval=30.0)

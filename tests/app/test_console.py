@@ -83,7 +83,7 @@ def test_a_jump_choice_survives_a_change_made_elsewhere(app_ctx, started):
     services.next_prompt(db=app_ctx.db, session_id=sid, key=key)  # the remote, meanwhile
     services.set_answering_open(db=app_ctx.db, session_id=sid, key=key, is_open=False)
     at.run()  # what the push does: the page reruns
-    assert "Question 2 of 9" in page_text(at)
+    assert "Question 2 of 12" in page_text(at)
     assert at.selectbox(key="console_jump").value == 5  # the pick is kept
     click(at, "Go")
     assert stored(app_ctx, started).current_position == 5

@@ -105,7 +105,7 @@ def test_a_presenter_key_moves_the_whole_console_within_a_second(
         print(f"{key}: stored after {time.monotonic() - pressed:.2f} s")
         target = prompts[position]
         expect(console.locator(".ws-meta").nth(1)).to_contain_text(
-            f"Question {position + 1} of 9", timeout=5_000
+            f"Question {position + 1} of 12", timeout=5_000
         )
         expect(console.locator(".ws-prompt-small")).to_have_text(target.text, timeout=5_000)
         if target.spec.note:
@@ -186,7 +186,7 @@ def test_counts_agree_after_hiding_an_answer(server, store, pages):
             secret=secret,
             session_id=sid,
             prompt_id=prompt.id,
-            token=new_participant_token(),
+            token=new_participant_token(secret),
             raw="A",
         )
         for _ in range(4)

@@ -18,7 +18,7 @@ def test_hidden_answers_leave_answered_n_and_rate_alike(db, secret):
             secret=secret,
             session_id=sid,
             prompt_id=prompt.id,
-            token=new_participant_token(),
+            token=new_participant_token(secret),
             raw=prompt.spec.config.options[0],
         )
         for _ in range(4)

@@ -26,12 +26,14 @@ from tests.support.builders import make_session, make_template
 from tests.support.web import Phone, refusal, routes_client
 from workshop import services
 from workshop.activities import make_spec
+from workshop.domain import codes
 from workshop.domain.codes import display_code
 from workshop.domain.model import Prompt
-from workshop.guards import SUBMIT_GUARD
+from workshop.guards import CODE_GUARD, SUBMIT_GUARD
 from workshop.phone_view import read_phone_view
 from workshop.storage import Database, make_database
 from workshop.web import answers as answer_routes
+from workshop.web import events
 from workshop.web.answers import MAX_BODY_BYTES, UNEXPECTED
 from workshop.web.participant_cookie import PARTICIPANT_COOKIE
 
@@ -575,3 +577,18 @@ def test_mine_for_an_unknown_or_deleted_session_is_a_404(room: Room):
 def test_mine_is_only_read():
     with routes_client() as client:
         assert client.post("/api/mine/ZZZZZZ/1").status_code == 405
+
+
+def test_join_codes_that_keep_missing_from_one_address_get_slower(room: Room):
+    """Trying codes by the thousand: after 20 misses from one address each waits longer;
+    the code a phone joined is still answered, and the cache keeps one entry per code."""
+    for n in range(25):
+        reply = room.client.get(f"/api/view/{'ABCDEF'[: 6 - n % 2]}{'23456789'[n % 8]}")
+        assert reply.status_code == 404
+    assert CODE_GUARD.delay_for("testclient") > 0  # Starlette's test client's address
+    assert CODE_GUARD.delay_for("192.0.2.1") == 0.0  # nobody else waits
+    CODE_GUARD.reset()
+    for variant in (room.code, room.code.lower(), display_code(room.code), f" {room.code} "):
+        assert room.client.get(f"/api/view/{variant}").status_code == 200
+    assert sum(1 for code in events._SESSION_IDS if code == room.code) == 1
+    assert all(codes.is_well_formed(code) for code in events._SESSION_IDS)

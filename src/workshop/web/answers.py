@@ -41,6 +41,7 @@ from ..domain.participant import PARTICIPANT_COOKIE, URL_TOKEN_PARAM, choose_tok
 from .context import web_context
 from .events import HUB, session_id_of
 from .participant_cookie import read_cookie
+from .stream_slots import request_address
 
 log = logging.getLogger(__name__)
 UNEXPECTED = (
@@ -167,7 +168,8 @@ async def get_view(request: Request) -> Response:
     a room of phones waking up at once costs no database reads.
     """
     try:
-        session_id = await session_id_of(request.path_params["code"])
+        address = request_address(request.scope)
+        session_id = await session_id_of(request.path_params["code"], address)
         view = await HUB.latest_view(session_id)
     except WorkshopError as error:
         return _refusal_for(error)

@@ -42,6 +42,7 @@ from .. import services
 from ..changes import CHANGES
 from ..domain.codes import normalise_join_code
 from ..domain.errors import NotFound, SessionNotFound, WorkshopError
+from ..guards import CODE_GUARD
 from ..phone_view import read_phone_view
 from .context import web_context
 from .stream_slots import STREAM_SLOTS, SlotStreamingResponse, request_address, streams_busy
@@ -367,8 +368,15 @@ _SESSION_IDS: dict[str, int] = {}
 _MAX_KNOWN_CODES = 10_000
 
 
-async def session_id_of(code: str) -> int:
-    """The session id for a join code (cached; raises SessionNotFound)."""
+async def session_id_of(code: str, address: str | None = None) -> int:
+    """The session id for a join code (cached; raises SessionNotFound).
+
+    With the client's ``address`` (memory only), codes that miss again and again from
+    there are answered more and more slowly: trying codes by the thousand gets slow.
+    Phones only ever ask for the code they joined, so they never wait.
+    """
+    if address is not None and (delay := CODE_GUARD.delay_for(address)):
+        await asyncio.sleep(delay)
     # Keyed by the stored form: variants of one code ("k7q-4mx", padded) share an entry,
     # and anything that is no code never makes one.
     code = normalise_join_code(code)
@@ -376,7 +384,12 @@ async def session_id_of(code: str) -> int:
     if known is not None:
         return known
     db = web_context().db
-    session = await asyncio.to_thread(services.get_session_by_code, db=db, code=code)
+    try:
+        session = await asyncio.to_thread(services.get_session_by_code, db=db, code=code)
+    except SessionNotFound:
+        if address is not None:
+            CODE_GUARD.record_failure(address)
+        raise
     if len(_SESSION_IDS) >= _MAX_KNOWN_CODES:
         _SESSION_IDS.clear()
     _SESSION_IDS[code] = session.id
@@ -386,13 +399,13 @@ async def session_id_of(code: str) -> int:
 async def session_events(request: Request) -> Response:
     """GET /events/{code}: an SSE stream of what the session's phones show."""
     code = request.path_params["code"]
+    address = request_address(request.scope)
     try:
-        session_id = await session_id_of(code)
+        session_id = await session_id_of(code, address)
     except (SessionNotFound, NotFound) as exc:
         return PlainTextResponse(str(exc), status_code=404)
     except WorkshopError as exc:  # the store is busy: the browser tries again
         return PlainTextResponse(str(exc), status_code=503)
-    address = request_address(request.scope)
     if not STREAM_SLOTS.acquire(address):  # capped per address and in total
         return streams_busy()
     # Streams end at slightly different times, so phones that joined together do not
