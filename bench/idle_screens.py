@@ -13,17 +13,22 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: make tests.support.* importable
+    sys.path.insert(0, str(ROOT))
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.support.builders import make_session
-from tests.support.server import running_server
-from workshop.config import Settings
-from workshop.storage import make_database
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.support.builders import make_session  # noqa: E402
+from tests.support.server import running_server  # noqa: E402
+from workshop.config import Settings  # noqa: E402
+from workshop.storage import make_database  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 
