@@ -6,6 +6,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
 from .answers import ANSWER_ROUTES
+from .developer_messages import DeveloperMessagesMiddleware
 from .events import EVENT_ROUTES
 from .participant_cookie import ParticipantCookieMiddleware
 from .security_headers import SecurityHeadersMiddleware
@@ -13,5 +14,6 @@ from .security_headers import SecurityHeadersMiddleware
 ROUTES: list[BaseRoute] = [*EVENT_ROUTES, *ANSWER_ROUTES]
 MIDDLEWARE: list[Middleware] = [
     Middleware(SecurityHeadersMiddleware),
+    Middleware(DeveloperMessagesMiddleware),
     Middleware(ParticipantCookieMiddleware),
 ]
