@@ -30,6 +30,9 @@ class Settings:
     profanity_words: tuple[str, ...] = ()  # empty: the filter is off
     # Reverse proxies whose X-Forwarded-For is believed (addresses or networks).
     trusted_proxies: tuple[str, ...] = ()
+    # Host names requests may name beside this machine's own addresses, loopback and
+    # WORKSHOP_PUBLIC_URL's host ("*": any, the check off). Against DNS rebinding.
+    allowed_hosts: tuple[str, ...] = ()
     # New participant tokens per client address: a burst, then so many a minute. A venue
     # NAT puts a whole room behind one address, so both are generous.
     new_participants_burst: int = 600
@@ -58,6 +61,7 @@ class Settings:
             submit_interval_seconds=float(env.get("WORKSHOP_SUBMIT_INTERVAL_SECONDS") or 1.0),
             profanity_words=tuple(w.strip() for w in words.split(",") if w.strip()),
             trusted_proxies=_words(env.get("WORKSHOP_TRUSTED_PROXIES", "")),
+            allowed_hosts=_words(env.get("WORKSHOP_ALLOWED_HOSTS", "")),
             new_participants_burst=int(env.get("WORKSHOP_NEW_PARTICIPANTS_BURST") or 600),
             new_participants_per_minute=float(
                 env.get("WORKSHOP_NEW_PARTICIPANTS_PER_MINUTE") or 300.0

@@ -25,6 +25,7 @@ from workshop import services
 from workshop.domain.codes import display_code, is_plausible_token, new_participant_token
 from workshop.domain.errors import StoreBusy
 from workshop.domain.model import Prompt
+from workshop.guards import CODE_GUARD
 from workshop.phone_view import read_phone_view
 from workshop.storage import Database, make_database
 
@@ -337,3 +338,13 @@ def test_a_session_deleted_while_the_phone_is_open_is_explained(room: Room):
     assert not at.exception
     assert "This session no longer exists." in [e.value for e in at.error]
     assert phone_component(at) is None
+
+
+def test_codes_that_keep_missing_on_the_page_get_slower(app_env: Database):
+    """The join page counts misses per address in the same guard as the phone routes:
+    after ``free_failures`` misses the next lookup from there waits (memory only)."""
+    assert CODE_GUARD.delay_for("127.0.0.1") == 0
+    for _ in range(CODE_GUARD.free_failures):
+        open_phone({"code": "zzz-zzz"})
+    assert CODE_GUARD.delay_for("127.0.0.1") > 0  # the next try from here waits
+    assert CODE_GUARD.delay_for("10.9.8.7") == 0  # another address does not

@@ -40,7 +40,9 @@ def _forget_web_context() -> None:
 def routes_client() -> Iterator[TestClient]:
     """The routes on a fresh app context (read from the environment now)."""
     _forget_web_context()
-    client = TestClient(Starlette(routes=ROUTES, middleware=MIDDLEWARE))
+    # 127.0.0.1: a host this server answers to (web/host_check.py)
+    app = Starlette(routes=ROUTES, middleware=MIDDLEWARE)
+    client = TestClient(app, base_url="http://127.0.0.1")
     try:
         yield client
     finally:

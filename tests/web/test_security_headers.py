@@ -39,6 +39,22 @@ def test_headers_metrics_and_file_permissions(tmp_path: Path):
         assert page["x-frame-options"] == "DENY"
         assert "frame-ancestors 'none'" in page["content-security-policy"]
         assert page["referrer-policy"] == "no-referrer"
+        # The phone's page: a full policy (the real browser tests draw it under it, with
+        # no violation reported: tests/browser/test_no_script_runs.py)
+        status, join = _get(f"{server.url}/join?code=K7Q4MX")
+        policy = join["content-security-policy"]
+        assert status == 200
+        for directive in (
+            "default-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ):
+            assert directive in policy
+        scripts = next(d for d in policy.split("; ") if d.startswith("script-src "))
+        assert "'unsafe-inline'" not in scripts and "'unsafe-eval'" not in scripts
+        assert "'sha256-" in scripts  # Streamlit's one inline script, by its hash
         status, api = _get(f"{server.url}/api/view/K7Q4MX")
         assert status == 404 and api["x-content-type-options"] == "nosniff"
         status, _ = _get(f"{server.url}/_stcore/metrics")

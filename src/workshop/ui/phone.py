@@ -14,13 +14,17 @@ the wrong prompt.
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from .. import services
 from ..context import AppContext
 from ..domain.codes import is_plausible_token, normalise_join_code
 from ..domain.errors import NotFound, SessionEnded, SessionNotFound, WorkshopError
+from ..guards import CODE_GUARD
 from ..phone_view import read_phone_view
+from .client import page_client_address
 from .literal import inert, literal
 from .participant import PRIVACY_LINE, URL_TOKEN_PARAM
 from .phone_app import mount_phone
@@ -67,11 +71,18 @@ def join(ctx: AppContext, *, code: str, token: str) -> int | None:
     joined = st.session_state.get(_JOINED)
     if joined is not None and joined[0] == (code, token):
         return int(joined[1])
+    # Codes that keep missing from one address are answered more and more slowly (the
+    # same guard as the phone routes'): trying codes by the thousand gets slow, while a
+    # person who mistypes a few times never notices.
+    address = page_client_address(ctx)
+    if delay := CODE_GUARD.delay_for(address):
+        time.sleep(delay)
     try:
         participation = services.join_session(
             db=ctx.db, secret=ctx.participant_secret, code=code, token=token
         )
     except SessionNotFound as error:
+        CODE_GUARD.record_failure(address)
         render_code_entry(problem=str(error))
         return None
     except SessionEnded:
