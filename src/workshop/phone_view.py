@@ -1,6 +1,6 @@
 """What a phone shows, as plain JSON-able data: the session, its current prompt, results.
 
-The phone draws this in the browser (``ui/phone_app``). One view is built per change in
+The phone draws this in the browser (``web/phone_app``). One view is built per change in
 the room and pushed to every phone of the session (``web/events.py``), so an advance
 costs the server one read, not one Streamlit run per phone. It holds only what every
 participant may see: template text, the prompt's state and, once the facilitator shows

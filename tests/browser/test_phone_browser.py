@@ -844,7 +844,7 @@ def test_a_seven_point_scale_fits_a_phone_and_long_text_is_not_cut(browser: Brow
         expect(counter).to_have_class(re.compile(r"\bover\b"))
         page.get_by_role("button", name="Send my answer", exact=True).click()
         expect(refusal(page)).to_have_text(
-            "That is 24 characters: please keep it under 20 (4 too many).", timeout=10_000
+            "That is 24 characters: please use at most 20 (4 too many).", timeout=10_000
         )
         answer_box(page).fill(long[:20])
         expect(counter).not_to_have_class(re.compile(r"\bover\b"))

@@ -1,7 +1,7 @@
-"""The phone's HTTP routes in-process, and the phone component's data on an AppTest page.
+"""The phone's HTTP routes in-process: its page, its answers, its view.
 
-``routes_client`` serves ``workshop.web.routes`` (POST /api/answer, GET /api/view,
-/events) with Starlette's test client, on the app context the environment describes
+``routes_client`` serves ``workshop.web.routes`` (GET /join, POST /api/answer,
+GET /api/view, /events) with Starlette's test client, on the app context the environment describes
 (set WORKSHOP_DATA_DIR and the like first). ``Phone`` is one participant sending answers
 the way the browser does: JSON, with the participant cookie (or, where cookies are
 blocked, the URL token in the body).
@@ -10,6 +10,7 @@ blocked, the URL token in the body).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,13 +19,11 @@ from typing import Any
 import httpx2
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
-from streamlit.testing.v1 import AppTest
 
 from workshop import services
 from workshop.context import forget_shared_contexts
 from workshop.domain.codes import new_participant_token
 from workshop.storage import Database
-from workshop.ui.phone_app import COMPONENT_KEY
 from workshop.web.context import installation_secret, web_settings
 from workshop.web.participant_cookie import PARTICIPANT_COOKIE
 from workshop.web.routes import MIDDLEWARE, ROUTES
@@ -106,23 +105,42 @@ def current_prompt_id(db: Database, session_id: int) -> int:
     return prompt.id
 
 
-# ---- the phone component on the join page (AppTest) ------------------------------------
+# ---- the phone page (/join) ---------------------------------------------------------------
+
+PAGE_DATA = re.compile(r'<script type="application/json" id="phone-data">(.*?)</script>', re.S)
 
 
-def phone_component(at: AppTest) -> Any | None:
-    """The phone's live-part component element, or None when the page did not mount it."""
-    found = [e for e in at.get("bidi_component") if e.key == COMPONENT_KEY]
-    assert len(found) <= 1, "the phone component is mounted more than once"
-    return found[0] if found else None
+def page_data(html: str) -> dict[str, Any] | None:
+    """The data the page hands to the phone app: {code, view, mine, token, cleanUrl, urls};
+    None on a screen without the live part (code entry, ended, busy)."""
+    found = PAGE_DATA.search(html)
+    return None if found is None else json.loads(found.group(1))
 
 
-def phone_data(at: AppTest) -> dict[str, Any]:
-    """The data the page hands to the phone component: {code, view, mine, token, urls}."""
-    element = phone_component(at)
-    assert element is not None, "the live part is not on the page"
-    return json.loads(element.proto.json)
+def open_phone(
+    client: TestClient, code: str, *, token: str | None = None, cookies: bool = True
+) -> tuple[httpx2.Response, str | None]:
+    """Open /join?code=... as a phone does (following the first-visit redirect).
 
-
-def url_token(at: AppTest) -> str:
-    token = at.query_params["p"]
-    return token[0] if isinstance(token, list) else token
+    With ``token``, the phone has that participant cookie already (or, ``cookies=False``,
+    carries it in the URL). Returns the final response and the participant token the
+    phone holds afterwards.
+    """
+    client.cookies.clear()
+    params: dict[str, str] = {"code": code}
+    if token is not None and cookies:
+        client.cookies.set(PARTICIPANT_COOKIE, token)
+    elif token is not None:
+        params["p"] = token
+    reply = client.get("/join", params=params, follow_redirects=False)
+    if reply.status_code == 303:
+        fresh = reply.headers["location"].split("p=")[-1]
+        if not cookies:
+            client.cookies.clear()
+        reply = client.get(reply.headers["location"], follow_redirects=False)
+        token = fresh
+    elif cookies and PARTICIPANT_COOKIE in client.cookies:
+        token = client.cookies[PARTICIPANT_COOKIE]
+    if not cookies:
+        client.cookies.clear()
+    return reply, token

@@ -104,7 +104,7 @@ def answer_text(spec: PromptSpec, value: Any) -> str:
 
 
 def phone_assets() -> tuple[str, str]:
-    """Every kind's phone.js and phone.css, in registry order (see ui/phone_app)."""
+    """Every kind's phone.js and phone.css, in registry order (see web/phone_assets.py)."""
     scripts, styles = [], []
     for kind in KINDS.values():
         js, css = kind.phone_assets()

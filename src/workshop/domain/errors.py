@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .codes import display_code
+
 
 class WorkshopError(Exception):
     """Base class: ``str(error)`` is a plain-words message safe to show a person."""
@@ -12,7 +14,9 @@ class SessionNotFound(WorkshopError):
         # Letters and digits only: the code may come from a hand-made link, and this
         # sentence is shown as Markdown (no link or markup from a URL may slip through).
         typed = code if isinstance(code, str) else ""
-        shown = "".join(ch for ch in typed[:64] if ch.isalnum())[:20] or "(empty)"
+        letters = "".join(ch for ch in typed[:64] if ch.isascii() and ch.isalnum())[:20]
+        # As the screen shows codes ("ZZZ-ZZZ"), so a person can compare them at a glance.
+        shown = display_code(letters.upper()) if letters else "(empty)"
         super().__init__(f"No session with code {shown} — check the code on the screen.")
         self.code = code
 

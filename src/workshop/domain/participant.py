@@ -1,8 +1,8 @@
-"""The ONE rule for which token a participant has, used by the page (``ui/participant``)
-and the answer route (``web/answers``) alike, so both book as the same participant.
+"""The ONE rule for which token a participant has, used by the phone page (``web/phone_page``)
+and the answer routes (``web/answers``) alike, so both book as the same participant.
 
 The cookie's token wins when this installation issued it; else the token the page keeps in its URL
-(where cookies are blocked); else none (the page then makes one for its URL).
+(where cookies are blocked); else none (the page then has a new one made).
 """
 
 from __future__ import annotations

@@ -51,13 +51,13 @@ def bounded_text(raw: Any, *, limit: int, keep_newlines: bool) -> str:
     if not isinstance(raw, str):
         raise InvalidAnswer("Please write your answer as text.")
     if len(raw) > ABSOLUTE_TEXT_LIMIT * 4:
-        raise InvalidAnswer(f"That is too long: please keep it under {limit} characters.")
+        raise InvalidAnswer(f"That is too long: please use at most {limit} characters.")
     text = clean_text(raw, keep_newlines=keep_newlines)
     if not has_visible_text(text):
         return ""  # only spaces, joiners or marks: as good as empty
     if len(text) > limit:
         raise InvalidAnswer(
-            f"That is {len(text)} characters: please keep it under {limit} "
+            f"That is {len(text)} characters: please use at most {limit} "
             f"({len(text) - limit} too many)."
         )
     return text

@@ -18,6 +18,9 @@ def _page(file: str, title: str, icon: str, url_path: str, default: bool = False
 def build_pages() -> dict[str, list[st.Page]]:
     """Fresh page objects for one run of app.py, grouped by audience.
 
+    Phones are not here: their page (/join) is workshop's own light HTML page
+    (``web/phone_page.py``), served before Streamlit sees the request.
+
     Never share them between runs: ``st.navigation`` marks the chosen page object as
     callable and its ``run()`` clears the mark, so sessions starting at the same moment
     (a room scanning the QR code) would clear each other's mark and crash with "This
@@ -30,5 +33,4 @@ def build_pages() -> dict[str, list[st.Page]]:
             _page("presenter.py", "Presenter", "📽️", "presenter"),
             _page("results.py", "Results", "📊", "results"),
         ],
-        "Participant": [_page("join.py", "Join", "📱", "join")],
     }

@@ -13,8 +13,8 @@ def disable_legacy_pages_directory() -> None:
     """Turn off Streamlit's folder-based multipage mode for this process.
 
     A ``pages/`` folder beside app.py puts Streamlit in its legacy mode until some run
-    reaches ``st.navigation``: a phone landing on /join before anyone opened / would run
-    pages/join.py directly, with a sidebar listing every facilitator page. app.py routes
+    reaches ``st.navigation``: a browser landing on a page URL before anyone opened / would
+    run that page directly, with a sidebar listing every facilitator page. app.py routes
     everything through ``st.navigation``, so the legacy mode must be off from the start.
     """
     if not hasattr(PagesManager, "uses_pages_directory"):

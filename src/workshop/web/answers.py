@@ -1,6 +1,6 @@
 """POST /api/answer: a phone sends its answer; GET /api/view/{code}: what phones show now.
 
-The phone's live part runs in the browser (``ui/phone_app``): it draws the prompt that
+The phone's live part runs in the browser (``web/phone_app``): it draws the prompt that
 the push stream carried and posts the answer here, as JSON. This is the only way an
 answer enters from a phone, so every rule of ``services.submit_answer`` applies (the
 prompt the phone SHOWED, open answering, validation, word filter, rate limit); the reply

@@ -9,13 +9,15 @@ from .answers import ANSWER_ROUTES
 from .developer_messages import DeveloperMessagesMiddleware
 from .events import EVENT_ROUTES
 from .host_check import HostCheckMiddleware
-from .participant_cookie import ParticipantCookieMiddleware
+from .phone_assets import ASSET_ROUTES
+from .phone_page import PAGE_ROUTES
 from .security_headers import SecurityHeadersMiddleware
 
-ROUTES: list[BaseRoute] = [*EVENT_ROUTES, *ANSWER_ROUTES]
+# The phone's page comes first: ``st.App`` checks these routes before its own, so /join
+# is this light page and never Streamlit's.
+ROUTES: list[BaseRoute] = [*PAGE_ROUTES, *ASSET_ROUTES, *EVENT_ROUTES, *ANSWER_ROUTES]
 MIDDLEWARE: list[Middleware] = [
     Middleware(HostCheckMiddleware),
     Middleware(SecurityHeadersMiddleware),
     Middleware(DeveloperMessagesMiddleware),
-    Middleware(ParticipantCookieMiddleware),
 ]

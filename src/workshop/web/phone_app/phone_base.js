@@ -1,4 +1,4 @@
-// The phone's live part, drawn in the browser (see ui/phone_app.py for why).
+// The phone's live part, drawn in the browser (see web/phone_page.py for why).
 // Every piece of session or participant text is set with textContent, never as HTML.
 const SILENT_MS = 25000; // no event for this long: ask /api/view (a proxy buffering SSE)
 const RETRY_MS = 5000; // plus up to as much again, so phones do not retry in step

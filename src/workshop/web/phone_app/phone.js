@@ -350,13 +350,15 @@ function createPhone(data) {
   };
 }
 
-export default function (component) {
-  const { parentElement, data } = component;
-  let phone = window.__workshopPhone;
-  if (!phone || phone.state.code !== data.code) {
-    if (phone) { phone.stop(); }
-    phone = window.__workshopPhone = createPhone(data);
-  }
-  if (phone.root.parentNode !== parentElement) { parentElement.append(phone.root); }
+// The page (web/phone_html.py) carries the data to start from as JSON; the script is
+// deferred, so the document is parsed by the time this runs.
+(function boot() {
+  const holder = document.getElementById("phone");
+  const source = document.getElementById("phone-data");
+  if (!holder || !source) { return; } // a screen without the live part (code entry, ended)
+  const data = JSON.parse(source.textContent);
+  if (data.cleanUrl) { history.replaceState(null, "", data.cleanUrl); } // the cookie works
+  const phone = window.__workshopPhone = createPhone(data);
+  holder.replaceChildren(phone.root);
   phone.update(data);
-}
+})();
