@@ -2,7 +2,8 @@
 
 Against the real server over Streamlit's websocket: a request that came through a proxy
 (it carries X-Forwarded-For) never counts as the laptop itself, so ``/`` shows it the
-join page; the same page from loopback, or with the password set, is the facilitator's
+pointer to the join page (and plain HTTP GET / is redirected there, tests/web/test_home_gate.py);
+the same page from loopback, or with the password set, is the facilitator's
 home. Loopback only: the proxied client is simulated by its header.
 """
 

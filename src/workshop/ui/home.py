@@ -32,7 +32,7 @@ from .literal import literal
 LINKS_STATE = "home_links_for"  # the join code whose private links are on show
 ADMIN_STATE = "home_admin_ok"  # this browser gave the admin password (when one is set)
 SESSIONS_SHOWN = 30
-JOIN_PAGE = "pages/join.py"
+JOIN_PATH = "/join"  # the phone page (web/phone_page.py), not a Streamlit page
 TOO_MANY_STARTS = (
     "Many sessions were just started from this device. Please wait a minute before "
     "starting another one."
@@ -45,8 +45,11 @@ def render_home() -> None:
     ctx = get_context()
     if not ctx.settings.admin_password and not page_is_loopback():
         # Without an admin password only the laptop itself facilitates; a participant
-        # who edits the address to / lands on the join page (proxied requests included).
-        st.switch_page(JOIN_PAGE)
+        # who edits the address to / is sent on to the join page (proxied requests
+        # included). The HTTP redirect does that first (web/home_gate.py); this holds
+        # for a browser that reached the page anyway.
+        render_participant_pointer()
+        st.stop()
     st.title("Workshop sessions")
     code = st.session_state.get(LINKS_STATE)
     key = st.session_state.get("facilitator_keys", {}).get(code) if code else None
@@ -63,6 +66,13 @@ def render_home() -> None:
         _session_table(listed)
         if listed:
             _resume_form(ctx, listed)
+
+
+def render_participant_pointer() -> None:
+    st.title("Join a session")
+    st.write("This address is for the facilitator's laptop. To answer, open the join page "
+             "and type the code shown on the screen.")  # fmt: skip
+    st.link_button("Join a session", JOIN_PATH, type="primary")
 
 
 WRONG_PASSWORD = "That admin password is not right. Ask whoever runs this installation."

@@ -8,6 +8,7 @@ from starlette.routing import BaseRoute
 from .answers import ANSWER_ROUTES
 from .developer_messages import DeveloperMessagesMiddleware
 from .events import EVENT_ROUTES
+from .home_gate import HomeGateMiddleware
 from .host_check import HostCheckMiddleware
 from .phone_assets import ASSET_ROUTES
 from .phone_page import PAGE_ROUTES
@@ -20,4 +21,5 @@ MIDDLEWARE: list[Middleware] = [
     Middleware(HostCheckMiddleware),
     Middleware(SecurityHeadersMiddleware),
     Middleware(DeveloperMessagesMiddleware),
+    Middleware(HomeGateMiddleware),
 ]
