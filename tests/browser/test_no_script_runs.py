@@ -6,8 +6,9 @@ Every page records dialogs (an ``alert`` would mean a script ran), console error
 uncaught page errors and requests for ``x`` (what ``<img src=x>`` or ``![img](x)`` would
 load if they were rendered as markup). All must stay empty.
 
-The phone's live part is drawn by the browser (``ui/phone_app/phone.js``) in a shadow
-DOM; Playwright's CSS and role locators reach into it, so the checks below see it too.
+The phone's page is workshop's own HTML under a strict Content-Security-Policy; its live
+part is drawn by the browser (``web/phone_app/phone.js``) in the page's own DOM. A policy
+violation is a console error, so the log checks below see those too.
 """
 
 from __future__ import annotations
@@ -73,8 +74,8 @@ class Watch:
         if msg.type != "error":
             return
         source = (msg.location or {}).get("url", "")
-        # Streamlit's frontend first looks for its endpoints under the page's path
-        # (/join/_stcore/health), gets a 404, then finds them at the root: not ours.
+        # Streamlit's frontend (the facilitator's pages) first looks for its endpoints
+        # under the page's path, gets a 404, then finds them at the root: not ours.
         if "/_stcore/" in source and "404" in msg.text:
             return
         # The refused word-cloud entry below: the server says why with a 422, which

@@ -8,14 +8,16 @@ import ast
 import inspect
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from starlette.testclient import TestClient
 
 from tests.app.facilitator_support import app_ctx, assert_no_errors, open_page, page_text
 from tests.support.builders import answer_current, make_session, make_template
-from tests.support.web import phone_component, phone_data, routes_client, url_token
+from tests.support.web import open_phone, page_data, routes_client
 from workshop import services
 from workshop.activities import make_spec
 from workshop.domain import codes
@@ -291,17 +293,32 @@ def test_the_sessions_page_shows_no_answers_and_no_notes(app_ctx, room):
 # ---- the phone shows others' raw answers only when revealed --------------------------------
 
 
-def phone(code: str):
-    at = open_page("join", code=code)
-    assert_no_errors(at)
-    return at
+@pytest.fixture
+def client(app_ctx) -> Iterator[TestClient]:
+    """The phone's routes on the app's data directory (a phone's browser, in-process)."""
+    with routes_client() as phone_client:
+        yield phone_client
 
 
-def phone_sees(at) -> str:
-    """All the phone page hands the browser: its text and the live part's data."""
-    component = phone_component(at)
-    assert component is not None, "the live part is not on the page"
-    return page_text(at) + "\n" + component.proto.json
+@dataclass
+class PhoneLoad:
+    html: str  # all the page hands the browser: its text and the live part's data
+    data: dict[str, Any]
+    token: str
+
+
+def phone(client: TestClient, code: str, token: str | None = None) -> PhoneLoad:
+    """Open (or, with ``token``, reload) /join?code=... as a phone's browser does."""
+    reply, held = open_phone(client, code, token=token)
+    assert reply.status_code == 200, reply.text
+    data = page_data(reply.text)
+    assert data is not None, "the live part is not on the page"
+    assert held is not None
+    return PhoneLoad(reply.text, data, held)
+
+
+def phone_sees(load: PhoneLoad) -> str:
+    return load.html
 
 
 def reveal(app_ctx, started, visible: bool) -> None:
@@ -329,36 +346,36 @@ def on_reveal_room(app_ctx):
     return started
 
 
-def test_others_open_answers_stay_off_the_phone_until_revealed(app_ctx, on_reveal_room):
+def test_others_open_answers_stay_off_the_phone_until_revealed(app_ctx, on_reveal_room, client):
     started = on_reveal_room
-    at = phone(started.session.code)
+    code = started.session.code
+    load = phone(client, code)
     answer_current(
         app_ctx.db, started, "my own words", secret=app_ctx.participant_secret,
-        token=url_token(at),
+        token=load.token,
     )  # fmt: skip
-    at.run()
-    assert phone_data(at)["mine"]["value"] == "my own words"  # their own answer, shown back
-    assert not any(s in phone_sees(at) for s in SECRET_ANSWERS)
-    with routes_client() as client:  # and the view phones fetch or are pushed
-        assert not any(
-            s in client.get(f"/api/view/{started.session.code}").text for s in SECRET_ANSWERS
-        )
+    load = phone(client, code, load.token)  # a reload
+    assert load.data["mine"]["value"] == "my own words"  # their own answer, shown back
+    assert "my own words" in phone_sees(load)
+    assert not any(s in phone_sees(load) for s in SECRET_ANSWERS)
+    # and the view phones fetch or are pushed
+    assert not any(s in client.get(f"/api/view/{code}").text for s in SECRET_ANSWERS)
 
-        reveal(app_ctx, started, True)
-        at.run()
-        shown = phone_sees(at)
-        assert all(s in shown for s in SECRET_ANSWERS), "revealed results must reach the phone"
-        fetched = client.get(f"/api/view/{started.session.code}").text
-        assert all(s in fetched for s in SECRET_ANSWERS)
+    reveal(app_ctx, started, True)
+    shown = phone_sees(phone(client, code, load.token))
+    assert all(s in shown for s in SECRET_ANSWERS), "revealed results must reach the phone"
+    fetched = client.get(f"/api/view/{code}").text
+    assert all(s in fetched for s in SECRET_ANSWERS)
 
-        reveal(app_ctx, started, False)
-        at.run()
-        assert not any(s in phone_sees(at) for s in SECRET_ANSWERS)
-        fetched = client.get(f"/api/view/{started.session.code}").text
-        assert not any(s in fetched for s in SECRET_ANSWERS)
+    reveal(app_ctx, started, False)
+    assert not any(s in phone_sees(phone(client, code, load.token)) for s in SECRET_ANSWERS)
+    fetched = client.get(f"/api/view/{code}").text
+    assert not any(s in fetched for s in SECRET_ANSWERS)
 
 
-def test_a_hidden_answer_never_reaches_a_phone_even_when_revealed(app_ctx, on_reveal_room):
+def test_a_hidden_answer_never_reaches_a_phone_even_when_revealed(
+    app_ctx, on_reveal_room, client
+):
     started = on_reveal_room
     db, sid = app_ctx.db, started.session.id
     prompt = services.list_prompts(db=db, session_id=sid)[0]
@@ -371,14 +388,14 @@ def test_a_hidden_answer_never_reaches_a_phone_even_when_revealed(app_ctx, on_re
     services.hide_answer(db=db, session_id=sid, key=started.facilitator_key, answer_id=rude.id)
     reveal(app_ctx, started, True)
     for shown in (
-        phone_sees(phone(started.session.code)),
+        phone_sees(phone(client, started.session.code)),
         json.dumps(read_phone_view(db=db, session_id=sid)),  # what the push stream carries
     ):
         assert SECRET_ANSWERS[1] in shown and "a fourth voice" in shown
         assert SECRET_ANSWERS[0] not in shown
 
 
-def test_too_few_answers_stay_off_the_phone_even_when_revealed(app_ctx):
+def test_too_few_answers_stay_off_the_phone_even_when_revealed(app_ctx, client):
     template = make_template(
         make_spec("open_text", text="Anything?", max_length=100), min_answers=3
     )
@@ -386,13 +403,13 @@ def test_too_few_answers_stay_off_the_phone_even_when_revealed(app_ctx):
     for raw in SECRET_ANSWERS[:2]:
         answer_current(app_ctx.db, started, raw, secret=app_ctx.participant_secret)
     reveal(app_ctx, started, True)
-    at = phone(started.session.code)
-    assert not any(s in phone_sees(at) for s in SECRET_ANSWERS[:2])
+    load = phone(client, started.session.code)
+    assert not any(s in phone_sees(load) for s in SECRET_ANSWERS[:2])
     # The phone says "Results appear once 3 people have answered (2 so far)."
-    assert phone_data(at)["view"]["results"] == {"n": 2, "needed": 3, "kind": "open_text"}
+    assert load.data["view"]["results"] == {"n": 2, "needed": 3, "kind": "open_text"}
     answer_current(app_ctx.db, started, SECRET_ANSWERS[2], secret=app_ctx.participant_secret)
-    at.run()
-    assert all(s in phone_sees(at) for s in SECRET_ANSWERS)  # so the check above can fail
+    load = phone(client, started.session.code, load.token)
+    assert all(s in phone_sees(load) for s in SECRET_ANSWERS)  # so the check above can fail
 
 
 def test_no_table_keeps_a_raw_key_or_token():

@@ -1,30 +1,33 @@
 """A room scans the QR code at once: every phone's first load must draw the join page.
 
 Streamlit's ``st.Page`` objects carry per-run state; shared between sessions (built once
-at import), concurrent first runs crashed some phones with "This page cannot be called
-directly" (found by the SIGKILL burst test). app.py now builds them per run.
+at import), concurrent first runs crashed some pages with "This page cannot be called
+directly" (found by the SIGKILL burst test). app.py builds them per run (the facilitator's
+pages; the phone's page is workshop's own light HTML now). The wave: 40 phones open the
+QR address at the same moment, each for the first time (no cookie yet), and each gets its
+own participant token and the question.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 
 import pytest
 
-from bench.streamlit_protocol import StreamlitClient
+from bench.load_report import StepResult
+from bench.room import Room
 from tests.support.builders import make_session, make_template
+from tests.support.light_phone import LightPhone
 from tests.support.server import running_server
+from workshop import services
 from workshop.activities import make_spec
-from workshop.config import Settings
-from workshop.domain.codes import new_participant_token
 from workshop.storage import make_database
 from workshop.ui.pages import build_pages
-from workshop.web.participant_cookie import PARTICIPANT_COOKIE
 
 PHONES = 40
 QUESTION = "Scanned together"
+TEMPLATE = make_template(make_spec("open_text", text=QUESTION, max_length=50))
 
 
 def test_every_run_gets_its_own_page_objects():
@@ -35,36 +38,14 @@ def test_every_run_gets_its_own_page_objects():
     assert "st.navigation(build_pages()" in source
 
 
-def _prompts_drawn(client: StreamlitClient) -> list[str]:
-    """The prompt texts handed to the phone's live part (a component: its data is JSON)."""
-    found = []
-    for node in client.elements():
-        if node.kind == "bidi_component" and node.proto.json:
-            prompt = json.loads(node.proto.json)["view"]["prompt"]
-            found.append(prompt["text"] if prompt else "")
-    return found
-
-
-async def _first_load(url: str, code: str, secret: bytes) -> tuple[list[str], list[str]]:
-    client = StreamlitClient(
-        url,
-        page="join",
-        query_string=f"code={code}",
-        cookies={PARTICIPANT_COOKIE: new_participant_token(secret)},
-    )
-    await client.connect()
+async def _wave(url: str, code: str) -> list[LightPhone]:
+    room = Room(StepResult(PHONES), TEMPLATE.prompts)
+    phones = [LightPhone(room, url, code, seed=i, follow=False) for i in range(PHONES)]
     try:
-        await client.wait_for(
-            lambda: (
-                QUESTION in _prompts_drawn(client)
-                or any(n.kind == "exception" for n in client.elements())
-            ),
-            timeout=90,
-        )
-        crashes = [str(n.proto)[:200] for n in client.elements() if n.kind == "exception"]
-        return crashes, _prompts_drawn(client)
+        await asyncio.gather(*(phone.connect(0) for phone in phones))  # all at once
     finally:
-        await client.close()
+        await asyncio.gather(*(phone.close() for phone in phones), return_exceptions=True)
+    return phones
 
 
 @pytest.mark.slow
@@ -72,22 +53,17 @@ def test_a_wave_of_first_loads_draws_the_join_page_for_everyone(tmp_path: Path):
     with running_server(tmp_path / "data") as server:
         db = make_database(f"sqlite:///{server.data_dir / 'workshop.db'}")
         try:
-            template = make_template(
-                make_spec("open_text", text=QUESTION, max_length=50)
-            )
-            code = make_session(db, template).session.code
-            # Each phone arrives with the cookie the server would have set on its page.
-            secret = Settings(server.data_dir, database_url="").participant_secret()
-
-            async def wave() -> list[tuple[list[str], list[str]]]:
-                loads = (_first_load(server.url, code, secret) for _ in range(PHONES))
-                return await asyncio.gather(*loads)
-
-            results = asyncio.run(wave())
+            started = make_session(db, TEMPLATE)
+            # Each phone arrives with no cookie: the page issues one to each.
+            phones = asyncio.run(_wave(server.url, started.session.code))
+            joined = services.get_live_view(db=db, session_id=started.session.id).counts.joined
         finally:
             db.dispose()
         log = server.log()
-    crashed = [crashes for crashes, _ in results if crashes]
-    assert crashed == [], f"{len(crashed)} of {PHONES} phones crashed on their first load"
-    assert all(prompts == [QUESTION] for _, prompts in results)
+    failed = [phone.failure for phone in phones if not phone.connected]
+    assert failed == [], f"{len(failed)} of {PHONES} phones did not load the page: {failed[:3]}"
+    assert all(phone.shown == QUESTION for phone in phones)
+    tokens = {phone.token for phone in phones}
+    assert None not in tokens and len(tokens) == PHONES  # one participant per phone
+    assert joined == PHONES
     assert "Traceback" not in log

@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
-from tests.app.facilitator_support import open_page
 from tests.support.builders import make_session, make_template
-from tests.support.web import Phone, phone_component, phone_data, refusal, routes_client
+from tests.support.web import Phone, open_phone, page_data, refusal, routes_client
 from workshop import services
 from workshop.activities import make_spec
 from workshop.config import Settings
@@ -24,6 +23,7 @@ from workshop.context import AppContext, open_context
 from workshop.domain.codes import new_participant_token
 from workshop.domain.errors import StoreBusy
 from workshop.storage import Database, database, engine, make_database
+from workshop.web.phone_html import BUSY_RETRY_SECONDS, STORE_BUSY
 
 BUSY_TIMEOUT_MS = 50
 PLEASE_TRY_AGAIN = "The server is busy right now and your answer was not saved. Please try again."
@@ -161,13 +161,26 @@ def test_the_phone_is_told_please_try_again_and_the_same_answer_is_taken_after(b
 def test_a_phone_joining_while_the_store_is_locked_is_told_and_recovers(busy_app):
     started = make_session(busy_app.db, open_text_template())
     db_path = busy_app.settings.data_dir / "workshop.db"
-    with write_lock_held(db_path):
-        at = open_page("join", code=started.session.code)
-        assert not at.exception
-        assert [w.value for w in at.warning] == [PLEASE_TRY_AGAIN]
-        assert phone_component(at) is None
-    at.run()  # the page retries by itself (a fragment timer); here: the next run
-    assert not at.exception
-    assert phone_data(at)["view"]["prompt"]["text"] == "Say it"
+    code = started.session.code
+    with routes_client() as client:
+        with write_lock_held(db_path):
+            reply, token = open_phone(client, code)  # its first visit: a token, then the page
+            assert reply.status_code == 503
+            assert reply.headers["retry-after"] == str(BUSY_RETRY_SECONDS)
+            assert reply.headers["cache-control"] == "no-store"
+            assert STORE_BUSY in reply.text  # in plain words...
+            # ...on a page that tries again by itself, JavaScript or not
+            assert f'<meta http-equiv="refresh" content="{BUSY_RETRY_SECONDS}">' in reply.text
+            assert page_data(reply.text) is None  # no live part drawn from a half join
+            for leak in ("Traceback", "sqlite", "OperationalError", "locked"):
+                assert leak not in reply.text
+        assert token is not None
+        joined = services.get_live_view(db=busy_app.db, session_id=started.session.id).counts
+        assert joined.joined == 0  # the refused join left nothing behind
+        # The page reloads itself (the same address, the same cookie) once the store is free.
+        reply, again = open_phone(client, code, token=token)
+        assert reply.status_code == 200 and again == token
+        data = page_data(reply.text)
+        assert data is not None and data["view"]["prompt"]["text"] == "Say it"
     view = services.get_live_view(db=busy_app.db, session_id=started.session.id)
     assert view.counts.joined == 1

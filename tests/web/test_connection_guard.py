@@ -42,14 +42,18 @@ def _request(
 
 
 def _phone_joins_answers_and_follows(server: RunningServer, code: str, prompt_id: int) -> None:
-    """What a phone does: load the join page (its cookie), answer, follow the stream."""
-    page = _request(server, "GET", f"/join?code={code}")
-    assert page.status == 200
-    page.read()
-    cookies = [read_cookie(c, PARTICIPANT_COOKIE) for c in page.headers.get_all("Set-Cookie")]
+    """What a phone does: open the join page (its first visit sets the cookie and
+    redirects; with the cookie back the page is drawn), answer, follow the stream."""
+    first = _request(server, "GET", f"/join?code={code}")
+    assert first.status == 303
+    first.read()
+    cookies = [read_cookie(c, PARTICIPANT_COOKIE) for c in first.headers.get_all("Set-Cookie")]
     token = next(c for c in cookies if c)
-    body = json.dumps({"code": code, "prompt": prompt_id, "value": "A"})
     headers = {"content-type": "application/json", "cookie": f"{PARTICIPANT_COOKIE}={token}"}
+    page = _request(server, "GET", first.headers["location"], headers={"cookie": headers["cookie"]})
+    assert page.status == 200
+    assert b'id="phone-data"' in page.read()
+    body = json.dumps({"code": code, "prompt": prompt_id, "value": "A"})
     answer = _request(server, "POST", "/api/answer", body=body, headers=headers)
     assert answer.status == 200 and json.loads(answer.read())["ok"] is True
     stream = _request(server, "GET", f"/events/{code}", headers={"cookie": headers["cookie"]})
