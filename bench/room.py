@@ -22,8 +22,8 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from bench.load_report import StepResult
 from bench.load_target import Target
-from bench.phone_driver import phone_data, plan_value
-from bench.sse import HttpClient, SseClient, cookie_header
+from bench.phone_driver import PhonePage, parse_phone_page, plan_value
+from bench.sse import HttpClient, Reply, SseClient, cookie_header
 from bench.streamlit_protocol import Node, StreamlitClient
 from workshop import services
 from workshop.activities import KINDS, make_spec
@@ -33,6 +33,11 @@ from workshop.templates import parse_template
 PARTICIPANT_COOKIE = "workshop_participant"
 OPTIONS = ("Alpha", "Bravo", "Charlie", "Delta")
 CONNECT_TIMEOUT = 60.0
+MAX_REDIRECTS = 5  # a browser follows up to 20; the phone page needs one
+# What a phone's browser sends with every request (a mobile Chromium's values, shortened).
+BROWSER_HEADERS = {"User-Agent": "workshop-bench-phone", "Accept-Encoding": "gzip, deflate, br"}
+PAGE_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+ASSET_ACCEPT = {"css": "text/css,*/*;q=0.1", "js": "*/*"}
 ANSWER_TIMEOUT = 60.0  # a fetch has none; the bench gives up on an answer after this
 SILENT_SECONDS = 25.0  # phone.js SILENT_MS: no event for this long -> ask /api/view
 # Refusals that are races a person sees in a live room (the facilitator moved on or
@@ -129,10 +134,14 @@ class Room:
 class Phone:
     """One participant's phone, speaking to the server exactly as its browser does.
 
-    1. Page load: ``GET /join?code=…`` (the response sets the participant cookie), then
-       Streamlit's websocket with that cookie; the page's run draws the phone component,
-       whose data (the view, this phone's answer ``mine``) the phone draws: connected.
-       The websocket then stays open and idle, as a phone's does.
+    1. Page load: ``GET /join?code=…``; a browser without the participant cookie gets a
+       303 to ``/join?code=…&p=<token>`` with ``Set-Cookie``, and follows it with the
+       cookie (a phone with ``accept_cookies=False`` drops it: the URL keeps the token).
+       The HTML names the app's stylesheet and script: on a first visit both are
+       downloaded (at once, as a browser's preload scanner does; gzip accepted) and kept
+       in this phone's cache (``Cache-Control: immutable``), so a reload fetches the page
+       only. The app then parses the phone-data JSON and draws the prompt: connected.
+       ``first_load`` counts the requests and bytes on the wire of that load.
     2. Following the room: an EventSource on ``/events/<code>`` (``bench/sse.py``); each
        event carries the whole view, drawn at once (a new prompt shows when the event
        carrying it arrives); ``GET /api/view/<code>`` when the stream was silent for 25 s
@@ -142,18 +151,29 @@ class Phone:
        A changed answer is one more POST. One answer at a time (the page disables Send).
     """
 
-    def __init__(self, room: Room, url: str, code: str, *, seed: int, follow: bool = True) -> None:
+    def __init__(
+        self,
+        room: Room,
+        url: str,
+        code: str,
+        *,
+        seed: int,
+        follow: bool = True,
+        accept_cookies: bool = True,
+    ) -> None:
         self.room = room
         self.follow = follow  # False: the page loads, but nothing follows the room
+        self.accept_cookies = accept_cookies  # False: a browser that blocks cookies
         self.url = url
         self.code = code
         self.page_url = f"{url}/join?{urlencode({'code': code})}"
         self.rng = random.Random(seed)
         self.cookies: dict[str, str] = {}  # what the browser keeps (the join page sets it)
+        self.cache: dict[str, bytes] = {}  # the browser's cache: asset path -> body
         self.http = HttpClient(url)
-        self.client: StreamlitClient | None = None
         self.sse: SseClient | None = None
-        self.data: dict[str, Any] | None = None  # the phone component's data
+        self.page: PhonePage | None = None  # the last page loaded
+        self.data: dict[str, Any] | None = None  # the phone-data the app booted from
         self.view: dict[str, Any] | None = None  # the view on screen
         self.drawn: tuple[int, bool] | None = None  # (prompt id, open) on screen
         self.shown: str | None = None  # text of the prompt on screen
@@ -161,10 +181,14 @@ class Phone:
         self.sending: Sent | None = None
         self.acked: dict[str, Any] = {}  # prompt text -> last acknowledged value
         self.acked_sent_at: dict[str, float] = {}  # prompt text -> when that was sent
+        self.ack_log: list[tuple[float, float]] = []  # (sent at, ms to acknowledgement)
         self.unacked: list[Sent] = []  # sent, never acknowledged
         self.refusals: Counter[str] = Counter()
         self.connected = False
-        self.connect_ms: float | None = None
+        self.started_at: float | None = None  # the page load's first request
+        self.connect_ms: float | None = None  # first request -> first prompt drawn
+        self.first_load: LoadStats | None = None  # the first page load's requests/bytes
+        self.loads: list[LoadStats] = []  # every page load (reloads included)
         self.failure: str | None = None  # why the page never loaded
         self.problems: list[str] = []  # answers that failed for other reasons than a race
         self.finished = False  # the session ended or was deleted: the page stops listening
@@ -175,60 +199,112 @@ class Phone:
 
     @property
     def token(self) -> str | None:
-        """The participant token the server gave this browser (its cookie)."""
-        return self.cookies.get(PARTICIPANT_COOKIE)
+        """The participant token the server gave this browser (its cookie, or where
+        cookies are blocked the one the page keeps in its URL)."""
+        from_cookie = self.cookies.get(PARTICIPANT_COOKIE)
+        if from_cookie is not None:
+            return from_cookie
+        return None if self.data is None else self.data.get("token")
 
     def _headers(self, **extra: str) -> dict[str, str]:
-        return {**extra, "Cookie": cookie_header(self.cookies)} if self.cookies else extra
+        headers = {**BROWSER_HEADERS, **extra}
+        return {**headers, "Cookie": cookie_header(self.cookies)} if self.cookies else headers
 
     def _url(self, relative: str) -> str:
-        """A URL of the component's data, resolved against the page, as fetch does."""
+        """A URL of the page's data, resolved against the page, as fetch does."""
         return urljoin(self.page_url, relative).removeprefix(self.url)
 
     # ---- page load ----------------------------------------------------------------------
 
     async def connect(self, delay: float) -> None:
+        """Open the QR code's address after ``delay`` s; connected once the first prompt
+        is drawn (``connect_ms`` from the first request)."""
         await asyncio.sleep(delay)
-        started = time.monotonic()
+        self.started_at = time.monotonic()
         try:
-            await self._load_page()
-            self.client = StreamlitClient(
-                self.url,
-                page="join",
-                query_string=urlencode({"code": self.code}),
-                cookies=self.cookies,
-                on_delta=self._on_delta,
-            )
-            await self.client.connect(timeout=CONNECT_TIMEOUT)
-            await self.client.wait_for(lambda: self.data is not None, timeout=CONNECT_TIMEOUT)
+            stats = await self.load_page()
         except Exception as exc:  # counted, not raised: overload shows as errors
             self.failure = f"connect: {exc!r}"[:200]
             return
-        self.connect_ms = 1000 * (time.monotonic() - started)
+        if self.first_load is None:
+            self.first_load = stats
+        self.connect_ms = 1000 * (stats.drawn_at - self.started_at)
         self.connected = True
 
-    async def _load_page(self) -> None:
-        """The HTML page: what sets the participant cookie before the websocket opens."""
+    async def load_page(self) -> LoadStats:
+        """One page load (a first visit, or a reload with this phone's cache and cookie):
+        the HTML (following redirects), the assets it names that are not cached, then
+        the app boots from the phone-data. Raises on anything a person would see as a
+        broken page (an HTTP error, a waiting screen, an asset that does not load)."""
+        stats = LoadStats(started_at=time.monotonic())
+        async with asyncio.timeout(CONNECT_TIMEOUT):
+            reply = await self._get_page(stats)
+            page = parse_phone_page(reply.decoded().decode("utf-8"))
+            if page.data is None:
+                raise ConnectionError(f"GET /join: no live page ({page.title!r})")
+            missing = [path for path in dict.fromkeys(page.assets) if path not in self.cache]
+            await asyncio.gather(*(self._get_asset(path, stats) for path in missing))
+        stats.drawn_at = time.monotonic()
+        self.page = page
+        self.loads.append(stats)
+        self._mount(page.data, stats.drawn_at)
+        return stats
+
+    async def _get_page(self, stats: LoadStats) -> Reply:
+        path = self.page_url.removeprefix(self.url)
+        for _ in range(MAX_REDIRECTS + 1):
+            reply = await self.http.request(
+                "GET", path, headers=self._headers(Accept=PAGE_ACCEPT), timeout=CONNECT_TIMEOUT
+            )
+            stats.add(reply)
+            self._keep_cookies(reply)
+            if reply.status in (301, 302, 303, 307, 308):
+                location = reply.header("location")
+                if not location:
+                    raise ConnectionError(f"GET {path}: HTTP {reply.status} without Location")
+                stats.redirects += 1
+                path = urljoin(self.url + path, location).removeprefix(self.url)
+                self.page_url = self.url + path  # the address bar follows the redirect
+                continue
+            if reply.status != 200:
+                raise ConnectionError(f"GET /join: HTTP {reply.status}")
+            return reply
+        raise ConnectionError(f"GET /join: more than {MAX_REDIRECTS} redirects")
+
+    async def _get_asset(self, path: str, stats: LoadStats) -> None:
+        kind = path.rsplit(".", 1)[-1]
         reply = await self.http.request(
             "GET",
-            self.page_url.removeprefix(self.url),
-            headers=self._headers(Accept="text/html,application/xhtml+xml"),
+            self._url(path),
+            headers=self._headers(Accept=ASSET_ACCEPT.get(kind, "*/*")),
             timeout=CONNECT_TIMEOUT,
         )
+        stats.add(reply)
+        stats.assets += 1
+        stats.asset_bytes += reply.wire_bytes
+        stats.gzipped += reply.gzipped
         if reply.status != 200:
-            raise ConnectionError(f"GET /join: HTTP {reply.status}")
+            raise ConnectionError(f"GET {path}: HTTP {reply.status}")
+        body = reply.decoded()  # a broken gzip stream fails here, as in a browser
+        if not body:
+            raise ConnectionError(f"GET {path}: empty")
+        if "immutable" in reply.header("cache-control") or "max-age" in reply.header(
+            "cache-control"
+        ):
+            self.cache[path] = body
+
+    def _keep_cookies(self, reply: Reply) -> None:
+        if not self.accept_cookies:
+            return
         for header in reply.headers.get("set-cookie", []):
             name, _, value = header.split(";", 1)[0].partition("=")
             self.cookies[name.strip()] = value.strip()
 
-    def _on_delta(self, client: StreamlitClient, node: Node) -> None:
-        data = phone_data(node)
-        if data is not None:
-            self._mount(data, node.received_at)
-
     def _mount(self, data: dict[str, Any], at: float) -> None:
-        """What the component does with its data (phone.js ``update``)."""
+        """What the app does with its data (phone.js ``boot`` and ``update``)."""
         self.data = data
+        if data.get("cleanUrl"):
+            self.page_url = urljoin(self.page_url, data["cleanUrl"])  # history.replaceState
         mine = data.get("mine")
         if isinstance(mine, dict):
             self.mine[mine["prompt"]] = mine["value"]
@@ -371,6 +447,7 @@ class Phone:
         result = self.room.result
         result.answers_acked += 1
         result.ack_ms.append(1000 * (at - sent.sent_at))
+        self.ack_log.append((sent.sent_at, 1000 * (at - sent.sent_at)))
         if sent.first_for_prompt:
             self.room.answer_log.append((sent.prompt, sent.sent_at, at))
 
@@ -409,11 +486,6 @@ class Phone:
     # ---- what went wrong ------------------------------------------------------------------
 
     @property
-    def reruns_sent(self) -> int:
-        """Rerun requests this phone sent on its websocket (the first load's, else 0)."""
-        return self.client.stats.reruns_sent if self.client is not None else 0
-
-    @property
     def stream_errors(self) -> int:
         """Push-stream connections that failed, or that the server refused."""
         return 0 if self.sse is None else self.sse.failures + self.sse.refusals
@@ -422,8 +494,6 @@ class Phone:
         """The first thing that went wrong for this phone, if anything did."""
         if self.failure:
             return self.failure
-        if self.client is not None and self.client.error is not None:
-            return f"websocket: {self.client.error!r}"[:200]
         if self.problems:
             return self.problems[0]
         if self.sse is not None and self.stream_errors:
@@ -435,9 +505,25 @@ class Phone:
             self._watchdog.cancel()
         if self.sse is not None:
             await self.sse.close()
-        if self.client is not None:
-            await self.client.close()
         await self.http.close()
+
+
+@dataclass
+class LoadStats:
+    """One page load of one phone, as the browser's network panel shows it."""
+
+    started_at: float
+    drawn_at: float = 0.0  # the app drew the first prompt (assets loaded, data parsed)
+    requests: int = 0
+    wire_bytes: int = 0  # HTTP bytes received: status lines, headers, bodies as sent
+    redirects: int = 0
+    assets: int = 0  # asset requests (0 on a reload with a warm cache)
+    asset_bytes: int = 0
+    gzipped: int = 0  # responses that came gzip-encoded
+
+    def add(self, reply: Reply) -> None:
+        self.requests += 1
+        self.wire_bytes += reply.wire_bytes
 
 
 def poll_tally(target: Target, session_id: int, room: Room, stop: threading.Event) -> None:

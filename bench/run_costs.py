@@ -4,9 +4,11 @@ What the server spends on each action of a phone, measured by repeating it ``--r
 times on an otherwise idle server and dividing the server's CPU time (the idle server's
 own CPU over the same wall time is subtracted):
 
-- ``page load + join``: a new browser loads the join URL (the HTML request that sets
-  its participant cookie, then the websocket and the one Streamlit run that joins and
-  draws the phone component), until the component's data has arrived;
+- ``first visit``: a new browser opens the join URL with a cold cache (the 303 that sets
+  its participant cookie, the page, which joins the session, and the app's stylesheet
+  and script, gzipped), until the app could draw the prompt;
+- ``reload``: the same browser loads the page again (cookie and cached assets: one
+  request);
 - ``stream connect``: an EventSource connects to ``/events/<code>`` until its first
   event (every phone does this again every 30 s, when the server ends the stream);
 - ``advance, N listening``: the facilitator's advance with N push streams attached,
@@ -148,25 +150,34 @@ async def main_async(args: argparse.Namespace) -> None:
             await phone.connect(0.0)
             if not phone.connected:
                 raise SystemExit(f"a phone did not load the page: {phone.failure}")
-            assert phone.client is not None
-            await phone.client.wait_idle(timeout=TIMEOUT)
             loaded.append(phone)
 
-        async def close_loaded(_: int) -> None:
-            while loaded:  # unmeasured: a closed tab ends its Streamlit session
-                await loaded.pop().close()
+        async def reload(i: int) -> None:
+            await loaded[i].load_page()
+
+        async def fresh_connections(i: int) -> None:
+            await loaded[i].http.close()  # a reload after a while: a new connection
 
         baseline = await idle_rate(meter)
         print(f"idle server {1000 * baseline:.1f} ms CPU/s (subtracted)")
+        await measure(meter, "first visit", args.repeat, page_load, baseline=baseline)
+        first = loaded[0].first_load
+        if first is not None:
+            print(
+                f"{'':<24} {first.requests} requests, {first.wire_bytes / 1024:.1f} KB "
+                f"on the wire ({first.asset_bytes / 1024:.1f} KB assets)"
+            )
         await measure(
             meter,
-            "page load + join",
+            "reload",
             args.repeat,
-            page_load,
+            reload,
             baseline=baseline,
-            prepare=close_loaded,
+            prepare=fresh_connections,
         )
-        await close_loaded(0)
+        for phone in loaded:
+            await phone.close()
+        loaded.clear()
 
         # ---- one push stream connecting ------------------------------------------------
         async def stream_connect(_: int) -> None:

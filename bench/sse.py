@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gzip
 import json
 import time
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -47,7 +49,16 @@ def _target(url: str) -> tuple[str, int, str]:
 
 
 async def _read_head(reader: asyncio.StreamReader) -> tuple[int, dict[str, list[str]]]:
+    status, headers, _size = await _read_head_sized(reader)
+    return status, headers
+
+
+async def _read_head_sized(
+    reader: asyncio.StreamReader,
+) -> tuple[int, dict[str, list[str]], int]:
+    """(status, headers, bytes of the status line and headers as they came)."""
     status_line = await reader.readline()
+    size = len(status_line)
     if not status_line:
         raise ConnectionResetError("the server closed the connection before answering")
     try:
@@ -56,9 +67,10 @@ async def _read_head(reader: asyncio.StreamReader) -> tuple[int, dict[str, list[
         raise ConnectionError(f"not an HTTP response: {status_line[:80]!r}") from None
     headers: dict[str, list[str]] = {}
     while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):
+        size += len(line)
         name, _, value = line.decode("latin-1").partition(":")
         headers.setdefault(name.strip().lower(), []).append(value.strip())
-    return status, headers
+    return status, headers, size + len(line)
 
 
 async def _body(
@@ -205,14 +217,28 @@ class SseClient:
 class Reply:
     status: int
     headers: dict[str, list[str]]
-    body: bytes
+    body: bytes  # as it came (compressed where the server sent Content-Encoding: gzip)
     received_at: float  # time.monotonic() when the whole response had arrived
+    wire_bytes: int = 0  # status line, headers and body as they came over the connection
+
+    def header(self, name: str) -> str:
+        """The first value of a header (lower-case ``name``), or ""."""
+        return (self.headers.get(name) or [""])[0]
+
+    @property
+    def gzipped(self) -> bool:
+        return self.header("content-encoding").lower() == "gzip"
+
+    def decoded(self) -> bytes:
+        """The body as the browser hands it to the page: gunzipped where it was sent so
+        (raises ``OSError``/``EOFError``/``zlib.error`` on a broken one, as a browser fails)."""
+        return gzip.decompress(self.body) if self.gzipped else self.body
 
     def json(self) -> Any:
         """The body as JSON, or None when it is not JSON (a proxy's error page...)."""
         try:
-            return json.loads(self.body)
-        except ValueError:
+            return json.loads(self.decoded())
+        except (ValueError, EOFError, OSError, zlib.error):
             return None
 
 
@@ -271,7 +297,7 @@ class HttpClient:
         try:
             writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
             await writer.drain()
-            status, got = await _read_head(reader)
+            status, got, head_size = await _read_head_sized(reader)
             chunks = (
                 []
                 if method == "HEAD" or status in (204, 304)
@@ -280,7 +306,8 @@ class HttpClient:
         except BaseException:
             _drop(connection)
             raise
-        reply = Reply(status, got, b"".join(chunks), time.monotonic())
+        body = b"".join(chunks)
+        reply = Reply(status, got, body, time.monotonic(), head_size + len(body))
         closing = any("close" in v.lower() for v in got.get("connection", []))
         if closing or ("content-length" not in got and "transfer-encoding" not in got):
             _drop(connection)

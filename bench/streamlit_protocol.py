@@ -19,8 +19,12 @@ What a real browser does, and so what this client does:
    changed one; a button (and a form's submit button) is a one-shot ``trigger_value``;
    a widget drawn inside a fragment reruns only that fragment (``fragment_id``);
 6. a ``st.components.v2`` component arrives as a ``bidi_component`` element carrying its
-   JavaScript and its data (JSON in ``proto.json``, see ``bench/phone_driver.py``); what
-   the component then does in the browser is up to it (the phone's: ``bench/room.py``).
+   JavaScript and its data (JSON in ``proto.json``); what the component then does in the
+   browser is up to it (the presenter's follow component: ``bench/room.py``).
+
+Phones no longer speak this protocol (their page is workshop's own HTML, see
+``bench/phone_driver.py``); the bench uses it for the presenter screen, and tests use it
+for other facilitator pages.
 
 Only the installed ``streamlit.proto`` modules are used, so a Streamlit upgrade that
 changes the protocol breaks this module loudly (tests/bench/test_protocol_client.py).
