@@ -148,9 +148,50 @@ def start_server(
     return url, process, log_path
 
 
+def start_nginx(stack: contextlib.ExitStack, ports: list[int]) -> str:
+    """nginx in front of the servers on ``ports``, as docs/deploy.md sets it up
+    (``deploy/nginx.conf.template``: sticky by the participant cookie, SSE unbuffered);
+    returns its URL. Stopped when ``stack`` closes."""
+    from deploy.render_nginx import render
+    from tests.support.postgres import free_port
+
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        raise SystemExit("--nginx needs nginx (apt-get install nginx-light)")
+    prefix = Path(tempfile.mkdtemp(prefix="workshop-bench-nginx-"))
+    stack.callback(shutil.rmtree, prefix, True)
+    os.chmod(prefix, 0o755)  # nginx workers run as an unprivileged user
+    port = free_port()
+    render(prefix, f"127.0.0.1:{port}", ports)
+    os.chmod(prefix / "tmp", 0o777)
+    process = subprocess.Popen(
+        [nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+    def stop() -> None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+    stack.callback(stop)
+    url = f"http://127.0.0.1:{port}"
+    from tests.support.server import wait_healthy
+
+    wait_healthy(url, process)  # through nginx to one of the servers
+    print(f"nginx {url} pid {process.pid} -> ports {ports}", flush=True)
+    return url
+
+
 @contextlib.contextmanager
 def started_target(args: argparse.Namespace) -> Iterator[Target]:
-    """Attach to --url, or start --processes servers (and PostgreSQL if asked)."""
+    """Attach to --url, or start --processes servers (and PostgreSQL if asked), behind
+    nginx with --nginx."""
     from tests.support.server import stop_server_process
 
     with contextlib.ExitStack() as stack:
@@ -170,6 +211,9 @@ def started_target(args: argparse.Namespace) -> Iterator[Target]:
             env["WORKSHOP_DATABASE_URL"] = create_database(admin, "bench")
         elif args.database_url:
             env["WORKSHOP_DATABASE_URL"] = args.database_url
+        nginx = getattr(args, "nginx", False) and not args.url
+        if nginx:  # the app believes nginx's X-Forwarded-For for its per-address limits
+            env["WORKSHOP_TRUSTED_PROXIES"] = "127.0.0.1"
         settings = Settings.from_env({**os.environ, "WORKSHOP_DATA_DIR": str(data_dir), **env})
         if args.url:
             urls = [local_only(u) for u in args.url.split(",")]
@@ -182,6 +226,8 @@ def started_target(args: argparse.Namespace) -> Iterator[Target]:
                 urls.append(url)
                 pids.append(process.pid)
                 print(f"server {url} pid {process.pid} log {log_path}", flush=True)
+            if nginx:
+                urls = [start_nginx(stack, [int(u.rsplit(":", 1)[1]) for u in urls])]
         db = make_database(settings.database_url)
         stack.callback(db.dispose)
         yield Target(urls, pids, settings, db, settings.participant_secret())

@@ -28,7 +28,8 @@ Two scenarios:
     .venv/bin/python bench/phones.py --phones 100,300,600 --duration 120
     .venv/bin/python bench/phones.py --scenario join-wave --phones 600 --arrival-rate 50
 
-Bounded: at most ``MAX_PHONES`` phones and ``MAX_STEP_SECONDS`` per step, 127.0.0.1 only.
+Bounded: at most ``MAX_PHONES`` phones (a join wave: that many arriving, plus at most
+``MAX_ALREADY_IN`` in before it) and ``MAX_STEP_SECONDS`` per step, 127.0.0.1 only.
 See docs/performance.md.
 """
 
@@ -77,6 +78,7 @@ from bench.room import (  # noqa: E402
 from workshop import services  # noqa: E402
 
 MAX_PHONES = 2000
+MAX_ALREADY_IN = 500  # join-wave: phones in before the wave, besides the --phones arriving
 MAX_STEP_SECONDS = 600
 
 
@@ -199,6 +201,8 @@ class WaveResult:
     errors: int = 0  # phones (arriving or already in) with anything wrong
     error_samples: list[str] = field(default_factory=list)
     first_prompt_ms: list[float] = field(default_factory=list)  # first request -> drawn
+    # (s after the wave began that the phone arrived, its first prompt ms): the wave's shape
+    arrivals: list[tuple[float, float]] = field(default_factory=list)
     load_requests: list[int] = field(default_factory=list)  # per arriving phone's first load
     load_bytes: list[int] = field(default_factory=list)
     asset_bytes: list[int] = field(default_factory=list)
@@ -213,8 +217,16 @@ class WaveResult:
     machine_cpu_wave: float = 0.0
     load_average: float = 0.0
     server_cpu_idle: float = 0.0  # % of a core, everyone open, nobody answering
+    server_cpu_idle_before: float = 0.0  # the same before the wave (the phones already in)
     rss_base_mb: float = 0.0
     rss_mb: float = 0.0
+
+    def p95_by_slice(self, seconds: float) -> list[int]:
+        """First prompt p95 (ms) of the phones arriving in each ``seconds`` of the wave."""
+        slices: dict[int, list[float]] = {}
+        for at, ms in self.arrivals:
+            slices.setdefault(int(at // seconds), []).append(ms)
+        return [round(percentile(slices[k], 95) or 0) for k in sorted(slices)]
 
     def summary(self) -> dict[str, object]:
         def q(values: list[float], p: float) -> int | None:
@@ -236,6 +248,7 @@ class WaveResult:
             "first_prompt_p99": q(self.first_prompt_ms, 99),
             "first_prompt_max": q(self.first_prompt_ms, 100),
             "wave_s": round(self.wave_seconds, 1),
+            "first_prompt_p95_by_10s": self.p95_by_slice(10.0),
             "first_load_requests_min": min(self.load_requests, default=None),
             "first_load_requests_max": max(self.load_requests, default=None),
             "first_load_kb_mean": _kb_mean(self.load_bytes),
@@ -264,7 +277,12 @@ class WaveResult:
             "machine_cpu_wave_pct": round(self.machine_cpu_wave, 1),
             "load_average": round(self.load_average, 2),
             "server_cpu_idle_pct": round(self.server_cpu_idle, 2),
+            "server_cpu_idle_before_pct": round(self.server_cpu_idle_before, 2),
             "idle_cpu_per_phone_pct": round(self.server_cpu_idle / max(1, open_phones), 4),
+            # What one more open phone costs: the idle CPU the wave's phones added.
+            "idle_cpu_per_added_phone_pct": round(
+                (self.server_cpu_idle - self.server_cpu_idle_before) / max(1, self.connected), 4
+            ),
             "rss_mb": round(self.rss_mb, 1),
             "rss_per_phone_kb": round(
                 (self.rss_mb - self.rss_base_mb) * 1024 / max(1, self.connected), 1
@@ -280,7 +298,7 @@ def print_wave_table(results: list[WaveResult]) -> None:
     header = (
         "| phones @ rate | in | connected | errors | first prompt p50/p95/p99/max ms "
         "| requests, KB per first load | ack p95 in / new ms | lost "
-        "| server CPU wave % | idle CPU/phone % | RSS/phone KB |"
+        "| server CPU wave % | idle CPU per added phone % | RSS/phone KB |"
     )
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
@@ -292,7 +310,7 @@ def print_wave_table(results: list[WaveResult]) -> None:
             f"{s['first_prompt_p99']}/{s['first_prompt_max']} "
             f"| {s['first_load_requests_max']}, {s['first_load_kb_mean']} "
             f"| {s['ack_in_wave_p95']} / {s['ack_new_p95']} | {s['lost']} "
-            f"| {s['server_cpu_wave_pct']} | {s['idle_cpu_per_phone_pct']} "
+            f"| {s['server_cpu_wave_pct']} | {s['idle_cpu_per_added_phone_pct']} "
             f"| {s['rss_per_phone_kb']} |"
         )
 
@@ -335,6 +353,11 @@ async def run_wave(
         await asyncio.gather(*(p.connect(i / options.ramp) for i, p in enumerate(inside)))
     wave.in_connected = sum(p.connected for p in inside)
     await asyncio.sleep(3)  # their push streams open, the presenter settles
+    print(f"  idle {options.idle:g} s before the wave ...", flush=True)
+    idle_before = CpuWindow(meter.cpu_seconds)
+    idle_before.start()
+    await asyncio.sleep(options.idle)
+    wave.server_cpu_idle_before = idle_before.stop()
     wave.rss_base_mb = meter.rss_mb()
 
     stop = asyncio.Event()
@@ -391,6 +414,8 @@ async def run_wave(
     for phone in arriving:
         if phone.connect_ms is not None and phone.first_load is not None:
             wave.first_prompt_ms.append(phone.connect_ms)
+            assert phone.started_at is not None
+            wave.arrivals.append((phone.started_at - wave_start, phone.connect_ms))
             wave.load_requests.append(phone.first_load.requests)
             wave.load_bytes.append(phone.first_load.wire_bytes)
             wave.asset_bytes.append(phone.first_load.asset_bytes)
@@ -436,6 +461,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--database-url", help="an existing database (with --url)")
     parser.add_argument("--processes", type=int, choices=[1, 2], default=1)
+    parser.add_argument(
+        "--nginx",
+        action="store_true",
+        help="put nginx in front of the started servers (deploy/nginx.conf.template): "
+        "every phone and the presenter go through it",
+    )
     parser.add_argument(
         "--entry",
         default=str(ROOT / "server.py"),
@@ -518,8 +549,8 @@ async def main_async(args: argparse.Namespace) -> list[StepResult | WaveResult]:
             raise SystemExit("--arrival-rate must be between 0.1 and 500 per second")
         if max(steps) / args.arrival_rate + args.idle > MAX_STEP_SECONDS:
             raise SystemExit(f"phones / rate + --idle must stay under {MAX_STEP_SECONDS} s")
-        if not 0 <= args.already_in <= MAX_PHONES - max(steps):
-            raise SystemExit(f"--already-in + --phones must stay under {MAX_PHONES}")
+        if not 0 <= args.already_in <= MAX_ALREADY_IN:
+            raise SystemExit(f"--already-in must be between 0 and {MAX_ALREADY_IN}")
     answer_every = args.answer_every or (5.0 if wave else 30.0)
     options = Options(
         duration=args.duration,
