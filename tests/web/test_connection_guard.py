@@ -163,3 +163,27 @@ def test_limits_are_sized_from_the_open_file_limit():
     assert limits.max_total < 1024 and limits.max_per_address < limits.max_total
     assert ConnectionLimits.sized_from(1024, max_per_address=10).max_per_address == 10
     assert ConnectionLimits.sized_from(100_000).max_per_address > 2_300
+
+
+def test_a_stopping_server_does_not_wait_for_open_event_streams(tmp_path: Path):
+    """Phones hold streams for up to a minute; a restart must not wait for them."""
+    import signal
+    import subprocess
+
+    from workshop.web.connection_guard import SHUTDOWN_GRACE_SECONDS
+
+    with running_server(tmp_path / "data") as server:
+        db = make_database(f"sqlite:///{server.data_dir / 'workshop.db'}")
+        code = make_session(db, make_template()).session.code
+        db.dispose()
+        streams = [_request(server, "GET", f"/events/{code}") for _ in range(3)]
+        assert all(s.status == 200 for s in streams)
+        for s in streams:
+            assert s.fp.readline()  # the stream is open and talking
+        started = time.monotonic()
+        server.process.send_signal(signal.SIGTERM)
+        try:
+            server.process.wait(timeout=SHUTDOWN_GRACE_SECONDS + 12)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the server waited for its open event streams")
+        print(f"stopped {time.monotonic() - started:.1f} s after SIGTERM with 3 open streams")

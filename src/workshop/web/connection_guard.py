@@ -51,6 +51,11 @@ def raise_open_file_limit() -> int:
     return soft
 
 
+# A stopping server waits this long for open responses (phones' event streams last up to a
+# minute), then closes them: the browsers reconnect to the next process on their own.
+SHUTDOWN_GRACE_SECONDS = 3.0
+
+
 @dataclass(frozen=True, slots=True)
 class ConnectionLimits:
     max_total: int
@@ -199,6 +204,7 @@ def install(limits: ConnectionLimits, trusted_proxies: tuple[str, ...]) -> None:
     async def startup(self: uvicorn.Server, sockets: Any = None) -> None:
         self.config.http_protocol_class = GuardedH11Protocol
         self.config.timeout_keep_alive = limits.keep_alive_seconds  # type: ignore[assignment]
+        self.config.timeout_graceful_shutdown = SHUTDOWN_GRACE_SECONDS  # type: ignore[assignment]
         await original(self, sockets=sockets)
 
     startup._workshop_guarded = True  # type: ignore[attr-defined]
