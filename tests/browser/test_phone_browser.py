@@ -11,7 +11,6 @@ app (``web/phone_app``) draws the live part in the page's own DOM.
 
 from __future__ import annotations
 
-import io
 import re
 import time
 from collections.abc import Iterator
@@ -20,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from PIL import Image
 from playwright.sync_api import Browser, Locator, Page, expect
-from pyzbar.pyzbar import decode
 
-from tests.browser.conftest import PHONE, PROJECTOR
+from tests.browser.conftest import PHONE
+from tests.support.browser import UI_TIMEOUT_MS, wait_shown
+from tests.support.browser import join_url_from_presenter as qr_join_url
 from tests.support.builders import answer_current, make_template
 from tests.support.postgres import free_port
 from tests.support.server import RunningServer, running_server, start_server, stop_server_process
@@ -36,7 +35,6 @@ from workshop.storage import Database, make_database
 from workshop.web.participant_cookie import PARTICIPANT_COOKIE
 
 FOLLOW_LIMIT_S = 3.0  # the issue: phones show the facilitator's change within 3 s
-UI_TIMEOUT_MS = 20_000  # first loads and reconnects on a busy 2-core machine
 PHONE_JS = Path(__file__).resolve().parents[2] / "src/workshop/web/phone_app/phone_base.js"
 OPEN_TEXT_BOX = "Your answer"  # the open-text field's accessible name
 # One unbroken word wider than a phone (templates hold such things: compounds, links).
@@ -135,27 +133,8 @@ def phones(browser: Browser) -> Iterator[list[Page]]:
 
 def join_url_from_presenter(browser: Browser, room: Room) -> str:
     """Open the presenter on a 1920×1080 projector and decode its QR code."""
-    context = browser.new_context(**PROJECTOR)
-    try:
-        page = context.new_page()
-        code = room.started.session.code
-        page.goto(f"{room.server.url}/presenter?code={code}&key={room.key}")
-        expect(page.get_by_text("How did you travel here?").first).to_be_visible(
-            timeout=UI_TIMEOUT_MS
-        )
-        page.wait_for_timeout(1000)  # let the image paint
-        shot = Image.open(io.BytesIO(page.screenshot()))
-        found = [d.data.decode() for d in decode(shot) if d.type == "QRCODE"]
-    finally:
-        context.close()
-    assert len(found) == 1, f"expected one QR code on the presenter, found {found}"
-    return found[0]
-
-
-def wait_shown(page: Page, text: str, timeout_ms: int = UI_TIMEOUT_MS) -> None:
-    """Wait for an element whose whole text is ``text`` (or a heading named so)."""
-    locator = page.get_by_text(text, exact=True).or_(page.get_by_role("heading", name=text))
-    expect(locator.first).to_be_visible(timeout=timeout_ms)
+    presenter = f"{room.server.url}/presenter?code={room.started.session.code}&key={room.key}"
+    return qr_join_url(browser, presenter, "How did you travel here?")
 
 
 def answer_box(page: Page) -> Locator:

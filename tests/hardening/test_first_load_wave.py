@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 from bench.load_report import StepResult
-from bench.room import Room
+from bench.room import Phone, Room
 from tests.support.builders import make_session, make_template
-from tests.support.light_phone import LightPhone
 from tests.support.server import running_server
 from workshop import services
 from workshop.activities import make_spec
@@ -38,9 +37,9 @@ def test_every_run_gets_its_own_page_objects():
     assert "st.navigation(build_pages()" in source
 
 
-async def _wave(url: str, code: str) -> list[LightPhone]:
+async def _wave(url: str, code: str) -> list[Phone]:
     room = Room(StepResult(PHONES), TEMPLATE.prompts)
-    phones = [LightPhone(room, url, code, seed=i, follow=False) for i in range(PHONES)]
+    phones = [Phone(room, url, code, seed=i, follow=False) for i in range(PHONES)]
     try:
         await asyncio.gather(*(phone.connect(0) for phone in phones))  # all at once
     finally:

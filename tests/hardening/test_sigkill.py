@@ -2,11 +2,10 @@
 the same port and data directory, and find every acknowledged answer stored; the phones
 carry on by themselves.
 
-The burst comes from 60 simulated phones (``tests/support/light_phone.py`` on
-``bench/room.py``: each loads the light join page, which sets its participant cookie and
-hands over the data the phone app starts from, follows the room over the push stream and
-answers with ``POST /api/answer``, as the phone's browser does), all sending at once,
-plus two real phones in Chromium. An answer
+The burst comes from 60 simulated phones (``bench/room.py``: each loads the light join
+page, which sets its participant cookie and hands over the data the phone app starts
+from, follows the room over the push stream and answers with ``POST /api/answer``, as the
+phone's browser does), all sending at once, plus two real phones in Chromium. An answer
 counts as acknowledged when its phone got ``{"ok": true}`` (sent only after the commit;
 a real phone then shows "Received"). The kill comes as soon as one simulated phone has
 its acknowledgement, so most of the others are still in flight.
@@ -29,10 +28,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from bench.load_report import StepResult
-from bench.room import Room
+from bench.room import Phone, Room
 from tests.browser.conftest import PHONE
 from tests.support.builders import make_template
-from tests.support.light_phone import LightPhone
 from tests.support.postgres import free_port
 from tests.support.server import RunningServer, start_server, stop_server_process
 from workshop import services
@@ -65,7 +63,7 @@ class Burst:
     room: Room = field(
         default_factory=lambda: Room(StepResult(SIMULATED_PHONES), BURST_TEMPLATE.prompts)
     )
-    phones: list[LightPhone] = field(default_factory=list)
+    phones: list[Phone] = field(default_factory=list)
     in_flight_at_kill: int = -1
     loaded: threading.Event = field(default_factory=threading.Event)
     go: threading.Event = field(default_factory=threading.Event)
@@ -95,8 +93,7 @@ async def _wait(event: threading.Event, timeout: float) -> None:
 
 async def _simulated_phones(burst: Burst) -> None:
     burst.phones = [
-        LightPhone(burst.room, burst.server.url, burst.code, seed=i)
-        for i in range(SIMULATED_PHONES)
+        Phone(burst.room, burst.server.url, burst.code, seed=i) for i in range(SIMULATED_PHONES)
     ]
     try:
         await asyncio.gather(*(p.connect(i / RAMP_PER_SECOND) for i, p in enumerate(burst.phones)))
@@ -108,7 +105,7 @@ async def _simulated_phones(burst: Burst) -> None:
 
         killed = False
 
-        async def answer(phone: LightPhone) -> None:
+        async def answer(phone: Phone) -> None:
             nonlocal killed
             await phone.answer()
             if FIRST in phone.acked and len(burst.acked(FIRST)) >= KILL_AFTER_ACKS and not killed:
