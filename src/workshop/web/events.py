@@ -56,11 +56,15 @@ RESULTS_PUSH_SECONDS = 2.0  # live results go to phones at most this often...
 # process to ~2 % of a core, however many phones follow (1,000 phones: every 4 s).
 RESULTS_SECONDS_PER_LISTENER = 0.004
 # An unchanged view is repeated this often: it keeps proxies from closing an idle
-# stream, and tells the phone the stream is alive (an SSE comment would not).
-HEARTBEAT_SECONDS = 10.0
+# stream (nginx: 60 s), and tells the phone the stream is alive (an SSE comment would
+# not; the phone asks /api/view after 25 s of silence, phone_base.js SILENT_MS).
+HEARTBEAT_SECONDS = 15.0
 # Each stream ends after this long and the browser's EventSource reconnects on its own
-# (after ``retry``). It bounds how long a server shutdown waits for open streams.
-STREAM_SECONDS = 30.0
+# (after ``retry``), so a stream never outlives a lost client for long. A reconnect
+# costs ~3.5 ms of server CPU: with 60 s (and the 15 s heartbeat) an idle phone costs
+# under 0.01 % of a core (docs/performance.md); a stopping server does not wait for
+# streams (web/connection_guard.py, SHUTDOWN_GRACE_SECONDS).
+STREAM_SECONDS = 60.0
 RETRY_MS = 1000  # the browser reconnects this soon after a stream ends
 BUSY_RETRY_MS = 5000  # ...and this late when the store was too busy to answer
 BOOT_ID = secrets.token_hex(6)  # new at every process start
