@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..addresses import is_loopback
 from .context import web_settings
+from .scope import scope_headers
 
 JOIN_PATH = "/join"
 
@@ -28,9 +29,7 @@ class HomeGateMiddleware:
             and scope.get("path") == "/"
             and not web_settings().admin_password
         ):
-            headers = {
-                k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]
-            }
+            headers = scope_headers(scope)
             peer = scope.get("client")
             if not is_loopback(peer[0] if peer else None, headers):
                 await send(

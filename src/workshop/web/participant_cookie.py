@@ -19,6 +19,7 @@ from http.cookies import CookieError, SimpleCookie
 from starlette.types import Scope
 
 from ..domain.participant import PARTICIPANT_COOKIE
+from .scope import scope_headers
 
 __all__ = ["PARTICIPANT_COOKIE", "cookie_header", "is_https", "read_cookie"]
 ONE_YEAR_SECONDS = 31_536_000
@@ -46,6 +47,6 @@ def cookie_header(token: str, *, secure: bool, max_age: int = ONE_YEAR_SECONDS) 
 
 def is_https(scope: Scope) -> bool:
     """The browser reached us over HTTPS (itself, or through a proxy that says so)."""
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    headers = scope_headers(scope)
     forwarded = headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
     return scope.get("scheme") == "https" or forwarded == "https"

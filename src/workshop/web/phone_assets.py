@@ -82,13 +82,19 @@ def accepts_gzip(request: Request) -> bool:
 
 
 def compressed_response(
-    request: Request, body: bytes, gzipped: bytes, media_type: str, headers: dict[str, str]
+    request: Request,
+    body: bytes,
+    media_type: str,
+    headers: dict[str, str],
+    gzipped: bytes | None = None,
 ) -> Response:
-    """``body`` as it is, or its gzipped form for a client that accepts it."""
+    """``body`` as it is, or gzipped for a client that accepts it (``gzipped``, when
+    compressed once beforehand; else compressed now, only for such a client)."""
     headers = {**headers, "vary": "Accept-Encoding"}
     if accepts_gzip(request):
         headers["content-encoding"] = "gzip"
-        return Response(gzipped, media_type=media_type, headers=headers)
+        packed = gzipped if gzipped is not None else gzip.compress(body, 6, mtime=0)
+        return Response(packed, media_type=media_type, headers=headers)
     return Response(body, media_type=media_type, headers=headers)
 
 
@@ -99,9 +105,9 @@ async def serve_asset(request: Request) -> Response:
             return compressed_response(
                 request,
                 asset.body,
-                asset.gzipped,
                 asset.media_type,
                 {"cache-control": CACHE_FOREVER},
+                gzipped=asset.gzipped,
             )
     # An old name (the server was updated while a phone kept its page): a plain 404;
     # the page it came from reloads into the new version on its next load.

@@ -19,7 +19,6 @@ memory only). Codes that keep missing from one address are answered more and mor
 from __future__ import annotations
 
 import asyncio
-import gzip
 from typing import Any
 from urllib.parse import urlencode
 
@@ -52,13 +51,9 @@ def page(
     headers = {"cache-control": NO_STORE}
     if retry_after is not None:
         headers["retry-after"] = str(retry_after)
-    response = compressed_response(request, body, _gzip(body), "text/html; charset=utf-8", headers)
+    response = compressed_response(request, body, "text/html; charset=utf-8", headers)
     response.status_code = status
     return response
-
-
-def _gzip(body: bytes) -> bytes:
-    return gzip.compress(body, 6, mtime=0)
 
 
 def join_url(code: str, **extra: str) -> str:

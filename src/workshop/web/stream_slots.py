@@ -15,6 +15,7 @@ from starlette.types import Receive, Scope, Send
 
 from ..addresses import client_address
 from .context import web_settings
+from .scope import scope_headers
 
 RETRY_AFTER_SECONDS = 10
 TOO_MANY_STREAMS = "Too many live connections from your network right now. Trying again soon."
@@ -60,7 +61,7 @@ STREAM_SLOTS = StreamSlots()
 
 def request_address(scope: Scope) -> str:
     peer = scope.get("client")
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    headers = scope_headers(scope)
     return client_address(peer[0] if peer else None, headers, web_settings().trusted_proxies)
 
 
