@@ -187,3 +187,27 @@ def test_a_stopping_server_does_not_wait_for_open_event_streams(tmp_path: Path):
         except subprocess.TimeoutExpired:
             pytest.fail("the server waited for its open event streams")
         print(f"stopped {time.monotonic() - started:.1f} s after SIGTERM with 3 open streams")
+
+
+def test_connections_send_without_nagle_delay_even_on_a_proto_0_listener():
+    """Streamlit's listening socket has ``proto`` 0, so asyncio leaves Nagle on and a
+    response's body (written after its headers) waited ~40 ms for the client's ACK."""
+    from workshop.web.connection_guard import _send_without_delay
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # proto 0, as Streamlit's
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    client = socket.create_connection(listener.getsockname())
+    accepted, _ = listener.accept()
+    try:
+        assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
+
+        class Transport:
+            def get_extra_info(self, name: str) -> socket.socket | None:
+                return accepted if name == "socket" else None
+
+        _send_without_delay(Transport())  # type: ignore[arg-type]
+        assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+    finally:
+        for sock in (client, accepted, listener):
+            sock.close()

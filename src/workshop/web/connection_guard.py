@@ -17,7 +17,9 @@ logged. ``install`` hands the protocol to uvicorn; see ``server.py``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import resource
+import socket
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,6 +132,7 @@ class GuardedH11Protocol(H11Protocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        _send_without_delay(transport)
         address = self.client[0] if self.client else "unknown"
         limits = self.limits
         if address in self.trusted_proxies:  # the proxy carries every client: total only
@@ -178,6 +181,22 @@ class GuardedH11Protocol(H11Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_read_deadline()
         super().connection_lost(exc)
+
+
+def _send_without_delay(transport: asyncio.BaseTransport) -> None:
+    """Turn Nagle's algorithm off for this connection (TCP_NODELAY).
+
+    uvicorn writes a response's headers and body in separate writes. asyncio sets
+    TCP_NODELAY only on sockets whose ``proto`` is IPPROTO_TCP, and Streamlit's listening
+    socket is made with ``proto`` 0, so without this the body waited for the client's
+    delayed ACK: ~40 ms on every response of a reused connection (measured: a phone's
+    answer on keep-alive 44 ms -> ~1 ms).
+    """
+    sock = transport.get_extra_info("socket")
+    if sock is None or sock.family not in (socket.AF_INET, socket.AF_INET6):
+        return
+    with contextlib.suppress(OSError):  # the client is already gone: nothing to speed up
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def _drop_uvicorn_proxy_headers(config: Any) -> None:
