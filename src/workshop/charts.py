@@ -79,6 +79,27 @@ def figure_for(tally: Tally, *, joined: int, style: ChartStyle) -> go.Figure | N
     return get_kind(tally.kind).figure(tally, joined=joined, style=style)
 
 
+def with_joined(
+    figure: go.Figure | None, tally: Tally, *, before: int, after: int
+) -> go.Figure | None:
+    """``figure`` (drawn for ``before`` joined) for ``after`` joined, in place, or None
+    when its title holds no caption to change (the caller then draws it afresh).
+
+    The joined count appears only in the caption (``n_caption``), so a projector whose
+    room grows while its answers stay put keeps its figure: building one is most of what
+    a presenter rerun costs (a join wave redraws it a few times a second)."""
+    if figure is None:
+        return None
+    if before == after:
+        return figure
+    title = figure.layout.title.text or ""
+    old, new = plain(n_caption(tally.n, before)), plain(n_caption(tally.n, after))
+    if not title.startswith(old):
+        return None
+    figure.layout.title.text = new + title[len(old) :]
+    return figure
+
+
 def base_layout(fig: go.Figure, *, title: str, style: ChartStyle) -> None:
     fig.update_layout(
         height=style.height_px,

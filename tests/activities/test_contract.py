@@ -20,7 +20,7 @@ import yaml
 from tests.support.builders import make_session
 from workshop import activities, services
 from workshop.activities import KINDS, UnknownKind, get_kind
-from workshop.charts import PROJECTOR, REPORT, figure_for
+from workshop.charts import PROJECTOR, REPORT, figure_for, with_joined
 from workshop.domain.codes import new_participant_token
 from workshop.domain.errors import InvalidAnswer, TemplateError
 from workshop.export import COLUMNS
@@ -179,6 +179,26 @@ def test_the_figure_builds_at_projector_and_results_size(db, secret, kind_name):
         assert title.startswith("n = 4 · 80% of 5 joined"), title  # n on every chart
         figure.to_json()  # serialisable for the browser
     assert get_kind(kind_name).text_alternative(result).strip()
+
+
+def test_a_figure_for_more_joined_equals_one_drawn_afresh(db, secret, kind_name):
+    """The projector keeps its figure while only the room grows (``with_joined``)."""
+    started = make_session(db, template_of(kind_name))
+    spec = started_spec(db, started)
+    sid, pid = started.session.id, prompt_id(db, started)
+    rng = random.Random(7)
+    for _ in range(3):
+        answer(db, started, activities.sample_answer(spec, rng), secret=secret)
+    result = services.results_for(db=db, session_id=sid, prompt_id=pid)
+    for style in (PROJECTOR, REPORT):
+        drawn = figure_for(result, joined=4, style=style)
+        kept = with_joined(drawn, result, before=4, after=9)
+        fresh = figure_for(result, joined=9, style=style)
+        if fresh is None:  # drawn as cards: nothing to keep
+            assert drawn is None and kept is None
+            continue
+        assert kept is not None, "the caption was not found: the figure would be rebuilt"
+        assert kept.to_plotly_json() == fresh.to_plotly_json()
 
 
 def test_csv_cells_round_trip_through_pandas(db, secret, kind_name):

@@ -177,3 +177,30 @@ def test_word_cloud_counts_participants_not_entries(app_ctx, started):
             app_ctx.db, started, ["trust", "vision"], secret=app_ctx.participant_secret, token=token
         )
     assert "<b>3</b><span>answered</span>" in page_text(presenter(started))
+
+
+def _chart_title(at) -> str:
+    import json
+
+    return json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"]
+
+
+def test_a_growing_room_recaptions_the_kept_chart(app_ctx, started):
+    """Only joins since the last run: the tally and figure are kept, the caption moves."""
+    for word in ("trust", "vision", "trust"):
+        answer_current(app_ctx.db, started, [word], secret=app_ctx.participant_secret)
+    at = presenter(started)
+    assert _chart_title(at).startswith("n = 3 · 100% of 3 joined")
+    services.join_session(
+        db=app_ctx.db,
+        secret=app_ctx.participant_secret,
+        code=started.session.code,
+        token=new_participant_token(app_ctx.participant_secret),
+    )
+    at.run()
+    assert_no_errors(at)
+    assert _chart_title(at).startswith("n = 3 · 75% of 4 joined")
+    assert "<b>4</b><span>joined</span>" in page_text(at)
+    answer_current(app_ctx.db, started, ["care"], secret=app_ctx.participant_secret)
+    at.run()
+    assert _chart_title(at).startswith("n = 4 · 80% of 5 joined")  # new answers: drawn afresh

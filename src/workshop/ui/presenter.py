@@ -17,7 +17,7 @@ import streamlit as st
 
 from .. import services
 from ..activities import get_kind
-from ..charts import PROJECTOR, ChartStyle, figure_for
+from ..charts import PROJECTOR, ChartStyle, figure_for, with_joined
 from ..domain.errors import NotFound
 from ..domain.model import LiveView
 from ..domain.visibility import results_gate
@@ -121,24 +121,47 @@ def _fresh_snapshot(access: FacilitatorAccess, pulse: services.Pulse) -> Snapsho
     if old is not None and old.session_id == access.session.id and old.pulse == pulse:
         return old
     try:
-        snapshot = build_snapshot(access, pulse)
+        snapshot = build_snapshot(access, pulse, old)
     except NotFound:  # deleted since the pulse was read
         return None
     st.session_state[SNAPSHOT_STATE] = snapshot
     return snapshot
 
 
-def build_snapshot(access: FacilitatorAccess, pulse: services.Pulse) -> Snapshot:
+def build_snapshot(
+    access: FacilitatorAccess, pulse: services.Pulse, old: Snapshot | None = None
+) -> Snapshot:
     """What the screen shows. ``pulse``: read just BEFORE, so a change after it moves
-    the pulse again and reruns the screen (nothing is missed)."""
+    the pulse again and reruns the screen (nothing is missed).
+
+    When only the joined count moved since ``old`` (same revision, same answers), its
+    tally still holds and its figure gets the new caption instead of being rebuilt."""
     db, sid = access.ctx.db, access.session.id
     view = services.get_live_view(db=db, session_id=sid)
     prompt = view.prompt
     if prompt is None:
         return Snapshot(sid, pulse, view, None, None)
+    joined = view.counts.joined
+    if _same_answers(old, sid, pulse, prompt.id):
+        assert old is not None and old.tally is not None
+        figure = with_joined(old.figure, old.tally, before=old.view.counts.joined, after=joined)
+        if figure is not None or old.figure is None:
+            return Snapshot(sid, pulse, view, old.tally, figure)
     result = services.results_for(db=db, session_id=sid, prompt_id=prompt.id)
-    figure = figure_for(result, joined=view.counts.joined, style=projector_style(prompt.text))
+    figure = figure_for(result, joined=joined, style=projector_style(prompt.text))
     return Snapshot(sid, pulse, view, result, figure)
+
+
+def _same_answers(old: Snapshot | None, sid: int, pulse: services.Pulse, prompt_id: int) -> bool:
+    """``old`` was built from the same revision and answer marker of the same prompt."""
+    return (
+        old is not None
+        and old.session_id == sid
+        and old.tally is not None
+        and old.view.prompt is not None
+        and old.view.prompt.id == prompt_id
+        and old.pulse[:3] == pulse[:3]
+    )
 
 
 def prompt_lines(prompt_text: str) -> int:
