@@ -244,9 +244,10 @@ def test_an_answer_after_the_end_is_refused(room: Room):
 def test_an_answer_for_a_deleted_session_is_refused(room: Room):
     phone = room.phone()
     prompt_id = room.prompt_id(0)
+    assert phone.send(room.code, prompt_id, "A").status_code == 200  # the code is known now
     room.facilitator(services.delete_session)
-    message = refusal(phone.send(room.code, prompt_id, "A"), 404, "unknown")
-    assert message.startswith("No session with code")
+    message = refusal(phone.send(room.code, prompt_id, "B"), 404, "unknown")
+    assert message == "That session no longer exists."
 
 
 # ---- refused: the answer does not fit ------------------------------------------------------

@@ -110,18 +110,16 @@ async def _json_body(request: Request) -> dict[str, Any] | JSONResponse:
     return body
 
 
-def submit(body: dict[str, Any], token: str | None) -> JSONResponse:
-    """Book the answer (blocking; runs in a worker thread)."""
+def submit(session_id: int, body: dict[str, Any], token: str | None) -> JSONResponse:
+    """Book the answer (blocking; runs in a worker thread). The service checks the
+    session (live, not deleted) in the answer's own transaction."""
     ctx = web_context()
-    code, prompt_id = body.get("code"), body.get("prompt")
+    prompt_id = body.get("prompt")
     try:
-        if not isinstance(code, str):
-            raise SessionNotFound(code)
-        session = services.get_session_by_code(db=ctx.db, code=code)
         answer = services.submit_answer(
             db=ctx.db,
             secret=ctx.participant_secret,
-            session_id=session.id,
+            session_id=session_id,
             prompt_id=prompt_id,  # type: ignore[arg-type]  # checked by the service
             token=token,
             raw=body.get("value"),
@@ -134,7 +132,7 @@ def submit(body: dict[str, Any], token: str | None) -> JSONResponse:
         return _refusal("failed", UNEXPECTED, 500)
     # The session's revision after the commit: a later view of this prompt with no answer
     # at all means the facilitator reset it (the phone then asks again).
-    revision = _revision_after(ctx, session.id)
+    revision = _revision_after(ctx, session_id)
     # The phone knows the prompt it showed and words the stored value itself.
     return JSONResponse(
         {"ok": True, "prompt": answer.prompt_id, "value": answer.value, "revision": revision},
@@ -158,7 +156,15 @@ async def post_answer(request: Request) -> Response:
         return Response(status_code=400)
     if isinstance(body, JSONResponse):
         return body
-    return await asyncio.to_thread(submit, body, _token(request, body))
+    code = body.get("code")
+    try:
+        if not isinstance(code, str):
+            raise SessionNotFound(code)
+        # Cached per process (as for the streams): an answer spends no read on the code.
+        session_id = await session_id_of(code, request_address(request.scope))
+    except WorkshopError as error:
+        return _refusal_for(error)
+    return await asyncio.to_thread(submit, session_id, body, _token(request, body))
 
 
 async def get_view(request: Request) -> Response:
