@@ -12,7 +12,7 @@ import streamlit as st
 from workshop.config import Settings
 from workshop.guards import MINT_GUARD, SUBMIT_GUARD
 from workshop.ui.streamlit_internals import disable_legacy_pages_directory
-from workshop.web import connection_guard
+from workshop.web import collector, connection_guard
 from workshop.web.routes import MIDDLEWARE, ROUTES
 from workshop.web.stream_slots import STREAM_SLOTS
 
@@ -53,3 +53,7 @@ STREAM_SLOTS.configure(
 )
 
 app = st.App(Path(__file__).with_name("app.py"), routes=ROUTES, middleware=MIDDLEWARE)
+
+# Last: what the process imported lives forever; full collections run on a clock
+# (web/collector.py: a full one stopped a 2,000-phone room for up to 0.6 s every 4 s).
+collector.install()
