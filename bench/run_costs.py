@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import shutil
 import sys
 import tempfile
@@ -46,10 +47,12 @@ if str(ROOT) not in sys.path:  # run as a script: make bench.* and tests.support
 
 from bench.load_report import StepResult  # noqa: E402
 from bench.load_target import ServerMeter, start_server  # noqa: E402
+from bench.phone_driver import plan_value  # noqa: E402
 from bench.room import Phone, Room, bench_template  # noqa: E402
 from bench.sse import SseClient  # noqa: E402
 from workshop import services  # noqa: E402
 from workshop.config import Settings  # noqa: E402
+from workshop.domain.codes import new_participant_token  # noqa: E402
 from workshop.storage import make_database  # noqa: E402
 
 TIMEOUT = 30.0
@@ -96,13 +99,26 @@ class Listeners:
 
     def __init__(self, url: str, count: int) -> None:
         self.prompts: list[int | None] = [None] * count
+        self.tallied: list[int | None] = [None] * count  # n of the live results heard
+        self.bytes_heard: list[int] = [0] * count  # the last event's size
+        self.view_bytes: list[int] = [0] * count  # ...and the last whole view's
         self.streams = [
             SseClient(url, lambda raw, _at, i=i: self._heard(i, raw)) for i in range(count)
         ]
 
     def _heard(self, index: int, raw: str) -> None:
-        view = json.loads(raw).get("view") or {}
+        event = json.loads(raw)
+        self.bytes_heard[index] = len(raw)
+        if "view" not in event:  # live results alone: the prompt's id and its tally
+            self.tallied[index] = (event.get("results") or {}).get("n")
+            return
+        self.view_bytes[index] = len(raw)
+        view = event["view"] or {}
         self.prompts[index] = (view.get("prompt") or {}).get("id")
+        self.tallied[index] = (view.get("results") or {}).get("n")
+
+    def all_tallied(self, n: int) -> bool:
+        return all(t == n for t in self.tallied)
 
     def all_show(self, prompt_id: int) -> bool:
         return all(p == prompt_id for p in self.prompts)
@@ -223,6 +239,58 @@ async def main_async(args: argparse.Namespace) -> None:
             print(f"{'advance, per listener':<24} {slope:7.3f} ms CPU (from {low} to {high})")
         else:
             print(f"{'advance, per listener':<24} {per_advance[low] / low:7.3f} ms CPU")
+
+        # ---- live results: answers while results are shown, N listeners ----------------
+        await asyncio.to_thread(
+            services.set_results_visible, db=db, session_id=session_id, key=key, visible=True
+        )
+        secret = Settings.from_env({"WORKSHOP_DATA_DIR": str(data_dir)}).participant_secret()
+        current = prompt_ids[position]
+        pushes = args.repeat
+        for count in listener_counts:
+            listeners = Listeners(events_url, count)
+            await listeners.start()
+            try:
+                n = services.results_for(db=db, session_id=session_id, prompt_id=current).n
+                await wait_until(lambda ls=listeners, n=n: ls.all_tallied(n))
+                attached = await idle_rate(meter)
+
+                async def tally_reaches_everyone(_i: int, ls: Listeners = listeners) -> None:
+                    # One answer stored elsewhere (as another process would); the hub
+                    # notices it at its next results check and pushes the new tally.
+                    nonlocal n
+                    token = new_participant_token(secret)
+                    value = plan_value(template.prompts[position], avoid=None, rng=random.Random(n))
+                    await asyncio.to_thread(
+                        services.submit_answer,
+                        db=db,
+                        secret=secret,
+                        session_id=session_id,
+                        prompt_id=current,
+                        token=token,
+                        raw=value,
+                    )
+                    n += 1
+                    await wait_until(lambda: ls.all_tallied(n), timeout=TIMEOUT + 10)
+
+                await measure(
+                    meter,
+                    f"live results, {count} listening",
+                    pushes,
+                    tally_reaches_everyone,
+                    baseline=attached,
+                )
+                sizes = sorted(listeners.bytes_heard)
+                whole = sorted(listeners.view_bytes)
+                print(
+                    f"{'':<24} {sizes[len(sizes) // 2]} bytes per phone per push "
+                    f"(a whole view: {whole[len(whole) // 2]} bytes)"
+                )
+            finally:
+                await listeners.close()
+        await asyncio.to_thread(
+            services.set_results_visible, db=db, session_id=session_id, key=key, visible=False
+        )
 
         # ---- answers: one phone that follows the room ------------------------------------
         phone = Phone(room, url, code, seed=10_000)

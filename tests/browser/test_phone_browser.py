@@ -398,6 +398,29 @@ def test_every_kind_is_answered_through_the_form_and_stored(browser: Browser, ro
         context.close()
 
 
+def test_live_results_reach_the_phone_alone_and_keep_what_is_typed(browser: Browser, room):
+    """Answers from the room while results are live: the stream carries the new tally
+    alone (web/events.py), the phone redraws its results, not its question."""
+    services.go_to_prompt(db=room.db, session_id=room.sid, key=room.key, position=1)
+    context = browser.new_context(**PHONE)
+    try:
+        page = context.new_page()
+        page.goto(f"{room.server.url}/join?code={room.started.session.code}")
+        wait_shown(page, "One thing we should keep")
+        results = page.locator(".phone .results")
+        expect(results).to_contain_text("Results so far")
+        box = answer_box(page)
+        box.fill("Friday demos")
+        draws, polls = phone_knows(page, "stats.draws"), phone_knows(page, "stats.polls")
+        answer_current(room.db, room.started, "Shorter meetings", secret=room.secret)
+        expect(results).to_contain_text("Shorter meetings", timeout=10_000)
+        assert phone_knows(page, "stats.polls") == polls, "heard by a poll, not the stream"
+        assert phone_knows(page, "stats.draws") == draws, "the question was drawn again"
+        expect(box).to_have_value("Friday demos")
+    finally:
+        context.close()
+
+
 def test_a_half_typed_answer_survives_changes_in_the_room(browser: Browser, room):
     """Results hidden, another person's answer, results shown again: the same prompt stays
     on the phone, so what its person is typing stays in the field."""

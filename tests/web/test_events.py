@@ -85,6 +85,11 @@ class FakeStore:
         return RevisionHub(self.read_revisions, self.read_view, self.read_marker)
 
 
+def results_of(event: dict[str, Any]) -> Any:
+    """The tally an event carries: in its view, or alone (a live-results event)."""
+    return event["view"]["results"] if "view" in event else event["results"]
+
+
 async def next_event(queue: asyncio.Queue[str]) -> dict[str, Any]:
     return parse(await asyncio.wait_for(queue.get(), WAIT))
 
@@ -168,12 +173,15 @@ def test_answers_arriving_while_results_are_shown_push_a_fresh_view(fast: None):
         store.markers[10] = 1
         fresh = await next_event(shown)
         assert fresh["revision"] == 5  # no revision change: the tally moved
-        assert fresh["view"]["results"] == {"n": 1}
+        # Only the results travel to the phones following (not the whole view)...
+        assert fresh == {"revision": 5, "boot": events.BOOT_ID, "prompt": 10, "results": {"n": 1}}
+        # ...while a phone arriving now gets the whole view, with the new tally.
+        assert parse(await hub.latest(1))["view"]["results"] == {"n": 1}
         reads = store.view_reads.count(1)
         assert await stays_quiet(shown, 0.4)  # no new answer: no new view, no new read
         assert store.view_reads.count(1) == reads
         store.markers[10] = 2
-        assert (await next_event(shown))["view"]["results"] == {"n": 2}
+        assert results_of(await next_event(shown)) == {"n": 2}
         assert 20 not in store.marker_reads  # results hidden there: never checked
         await next_event(hidden)
         hub.unsubscribe(1, shown)
@@ -198,7 +206,7 @@ def test_an_answer_between_the_view_and_its_first_marker_is_still_pushed(fast: N
         deadline = asyncio.get_running_loop().time() + 1.0  # ten marker checks
         while seen != {"n": 1} and asyncio.get_running_loop().time() < deadline:
             with contextlib.suppress(TimeoutError):
-                seen = parse(await asyncio.wait_for(queue.get(), 0.1))["view"]["results"]
+                seen = results_of(parse(await asyncio.wait_for(queue.get(), 0.1)))
         assert seen == {"n": 1}, "the answer counted by the baseline never reached the phones"
         hub.unsubscribe(1, queue)
 
@@ -461,3 +469,23 @@ def test_live_results_pushes_space_out_with_the_phones():
     assert events.results_push_interval(1000) == 1000 * events.RESULTS_SECONDS_PER_LISTENER
     per_second = [n / events.results_push_interval(n) for n in (100, 1000, 2000)]
     assert per_second[1] == per_second[2]  # phones reached per second: bounded
+
+
+def test_only_a_change_of_answers_goes_out_as_results_alone():
+    view = {
+        "session": {"code": "CODE01", "status": "live"},
+        "revision": 5,
+        "prompt": {"id": 10, "text": "Q", "answered": 3},
+        "results": {"n": 3},
+    }
+    more = {**view, "prompt": {**view["prompt"], "answered": 4}, "results": {"n": 4}}
+    assert events.only_results_moved(view, more)
+    assert not events.only_results_moved(None, more)  # nothing drawn yet: the whole view
+    assert not events.only_results_moved(more, dict(more))  # the same: dropped as sent
+    assert not events.only_results_moved(view, {**more, "revision": 6})  # a facilitator change
+    moved = {**more, "prompt": {**more["prompt"], "id": 11}}
+    assert not events.only_results_moved(view, moved)  # another prompt
+    assert not events.only_results_moved(view, {**more, "results": None})  # results hidden
+    event = parse(events.results_event_data(5, more))
+    assert event == {"revision": 5, "boot": events.BOOT_ID, "prompt": 10, "results": {"n": 4}}
+    assert len(events.results_event_data(5, more)) < len(events.event_data(5, more))

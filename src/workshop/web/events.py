@@ -10,7 +10,11 @@ the hub also rereads the current prompt's answer marker every ``results_push_int
 (2 s, longer with many phones) and pushes a fresh tally when answers arrived.
 
 Each event is ``{"revision", "boot", "view"}``; ``view`` is None once the session was
-deleted. The boot id is new at every process start (a phone can tell a restart).
+deleted. The boot id is new at every process start (a phone can tell a restart). When
+only the live results moved (answers came in, nothing else changed), the phones already
+following get ``{"revision", "boot", "prompt", "results"}`` instead: the prompt's id and
+its new tally, about half the bytes of a view (``results_event_data``); a phone that
+joins meanwhile still gets the whole view.
 
 The hub is this process's ONE watcher of the store: services announce every committed
 write (``changes.CHANGES``) and the hub wakes at once instead of at its next poll; the
@@ -104,6 +108,37 @@ def event_data(revision: int, view: View | None) -> str:
     """One SSE event: the revision, this process's boot id and the phone view."""
     body = json.dumps({"revision": revision, "boot": BOOT_ID, "view": view})
     return f"data: {body}\n\n"
+
+
+def results_event_data(revision: int, view: View) -> str:
+    """A live-results event: the prompt's id and its new tally (see the module's doc)."""
+    body = json.dumps(
+        {
+            "revision": revision,
+            "boot": BOOT_ID,
+            "prompt": view["prompt"]["id"],
+            "results": view["results"],
+        }
+    )
+    return f"data: {body}\n\n"
+
+
+def _apart_from_the_room(view: View) -> View:
+    """A view without what answers change: the tally and the answered count."""
+    prompt = view["prompt"]
+    return {**view, "results": None, "prompt": prompt and {**prompt, "answered": None}}
+
+
+def only_results_moved(before: View | None, after: View | None) -> bool:
+    """``after`` differs from ``before`` only by its answers (tally, answered count).
+
+    Not when nothing differs: the whole view again is then the same event, which every
+    stream drops as the one it sent last."""
+    if before is None or after is None or after["results"] is None or after["prompt"] is None:
+        return False
+    if before == after:
+        return False
+    return _apart_from_the_room(before) == _apart_from_the_room(after)
 
 
 class RevisionHub:
@@ -244,7 +279,11 @@ class RevisionHub:
     ) -> None:
         if session_id not in self._listeners:  # the last one left while this was read
             return
-        event = self._keep(session_id, revision, view, baseline)
+        before = self._views.get(session_id)
+        event = self._keep(session_id, revision, view, baseline)  # whole, for newcomers
+        if only_results_moved(before, view):
+            assert view is not None
+            event = results_event_data(revision, view)
         for queue in list(self._listeners.get(session_id, ())):
             _put_latest(queue, event)
 

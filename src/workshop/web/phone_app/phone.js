@@ -301,6 +301,19 @@ function createPhone(data) {
     } catch (error) { /* the server is away; the stream reconnects by itself */ }
   }
 
+  // Live results alone (web/events.py): the new tally of the prompt on screen.
+  function showResults(message) {
+    const view = state.view;
+    if (state.drawnKey === "gone" || state.drawnKey === "ended" || !view || !view.prompt) { return; }
+    if (message.revision < view.revision) { return; } // older than what is drawn
+    if (message.revision > view.revision || message.prompt !== view.prompt.id) {
+      poll(); // this phone missed a change: ask for the whole view
+      return;
+    }
+    state.view = { ...view, results: message.results };
+    drawResults(state.view);
+  }
+
   function listen() {
     const source = new EventSource(state.urls.events);
     state.source = source;
@@ -309,6 +322,7 @@ function createPhone(data) {
       state.stats.events += 1;
       let message;
       try { message = JSON.parse(event.data); } catch (error) { return; }
+      if (!("view" in message) && "results" in message) { showResults(message); return; }
       show(message.view);
     };
     source.onerror = () => {
