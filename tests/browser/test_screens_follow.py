@@ -173,6 +173,25 @@ def test_closed_and_ended_projector_states(server, store, pages, shots):
     (shots / "projector-ended.png").write_bytes(projector.screenshot())
 
 
+def test_ending_elsewhere_turns_the_presenter_sidebar_steering_off(server, store, pages):
+    """Outside presenting mode the Next / Previous buttons sit in the sidebar, outside the
+    fragment that follows the room: they are disabled too once the session ends."""
+    db, _secret = store
+    projector, _console = pages
+    started = make_session(db)
+    query = f"code={started.session.code}&key={started.facilitator_key}"
+    projector.goto(f"{server.url}/presenter?{query}")
+    sidebar = projector.get_by_test_id("stSidebar")
+    next_button = sidebar.get_by_role("button", name="Next")
+    expect(next_button).to_be_enabled(timeout=20_000)
+    services.end_session(db=db, session_id=started.session.id, key=started.facilitator_key)
+    expect(projector.get_by_text("This session has ended — thank you!")).to_be_visible(
+        timeout=2_000
+    )
+    expect(next_button).to_be_disabled(timeout=2_000)
+    expect(sidebar.get_by_role("button", name="Previous")).to_be_disabled()
+
+
 def test_counts_agree_after_hiding_an_answer(server, store, pages):
     db, secret = store
     projector, console = pages

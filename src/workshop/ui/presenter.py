@@ -55,6 +55,11 @@ def render_presenter(access: FacilitatorAccess, *, presenting: bool) -> None:
         _keyboard(access, presenting=presenting, live=was_live)
         pulse = read_pulse(access.ctx, access.session.id)
         snapshot = None if pulse is None else _fresh_snapshot(access, pulse)
+        if not presenting and was_live and snapshot and not snapshot.view.session.is_live:
+            # Ended elsewhere: the sidebar's Next / Previous sit outside this fragment,
+            # so the whole page reruns once to turn them off (the new snapshot is kept:
+            # the next run sees an ended session and does not come here again).
+            st.rerun(scope="app")
         if snapshot is None:
             render_message("This session was deleted.")
         else:
