@@ -25,6 +25,7 @@ from workshop.domain.codes import new_participant_token
 from workshop.domain.errors import InvalidAnswer, TemplateError
 from workshop.export import COLUMNS
 from workshop.phone_view import read_phone_view
+from workshop.results import Tally
 from workshop.templates import parse_template
 
 NOTE = "Facilitator only: wait 30 s before revealing."
@@ -159,17 +160,23 @@ def test_the_tally_counts_each_stored_answer_once(db, secret, kind_name):
     assert hidden.data == get_kind(kind_name).tally(spec.config, values[1:])
 
 
-def test_the_figure_builds_at_projector_and_results_size(db, secret, kind_name):
+def answered_tally(db, secret, kind_name: str, *, answers: int, seed: int) -> Tally:
+    """The tally of a new session's ``kind_name`` prompt after ``answers`` sample answers
+    (its figure is first drawn with none: that must build too)."""
     started = make_session(db, template_of(kind_name))
     spec = started_spec(db, started)
     sid, pid = started.session.id, prompt_id(db, started)
     empty = services.results_for(db=db, session_id=sid, prompt_id=pid)
     for style in (PROJECTOR, REPORT):
         figure_for(empty, joined=0, style=style)  # no answers yet: builds all the same
-    rng = random.Random(5)
-    for _ in range(4):
+    rng = random.Random(seed)
+    for _ in range(answers):
         answer(db, started, activities.sample_answer(spec, rng), secret=secret)
-    result = services.results_for(db=db, session_id=sid, prompt_id=pid)
+    return services.results_for(db=db, session_id=sid, prompt_id=pid)
+
+
+def test_the_figure_builds_at_projector_and_results_size(db, secret, kind_name):
+    result = answered_tally(db, secret, kind_name, answers=4, seed=5)
     for style in (PROJECTOR, REPORT):
         figure = figure_for(result, joined=5, style=style)
         if figure is None:  # drawn as cards by the screens
@@ -183,13 +190,7 @@ def test_the_figure_builds_at_projector_and_results_size(db, secret, kind_name):
 
 def test_a_figure_for_more_joined_equals_one_drawn_afresh(db, secret, kind_name):
     """The projector keeps its figure while only the room grows (``with_joined``)."""
-    started = make_session(db, template_of(kind_name))
-    spec = started_spec(db, started)
-    sid, pid = started.session.id, prompt_id(db, started)
-    rng = random.Random(7)
-    for _ in range(3):
-        answer(db, started, activities.sample_answer(spec, rng), secret=secret)
-    result = services.results_for(db=db, session_id=sid, prompt_id=pid)
+    result = answered_tally(db, secret, kind_name, answers=3, seed=7)
     for style in (PROJECTOR, REPORT):
         drawn = figure_for(result, joined=4, style=style)
         kept = with_joined(drawn, result, before=4, after=9)

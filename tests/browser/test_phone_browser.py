@@ -398,9 +398,9 @@ def test_every_kind_is_answered_through_the_form_and_stored(browser: Browser, ro
         context.close()
 
 
-def test_live_results_reach_the_phone_alone_and_keep_what_is_typed(browser: Browser, room):
-    """Answers from the room while results are live: the stream carries the new tally
-    alone (web/events.py), the phone redraws its results, not its question."""
+@contextmanager
+def phone_on_live_results(browser: Browser, room) -> Iterator[tuple[Page, Locator]]:
+    """A phone on prompt 2 (open text, results live): its page and its results panel."""
     services.go_to_prompt(db=room.db, session_id=room.sid, key=room.key, position=1)
     context = browser.new_context(**PHONE)
     try:
@@ -409,6 +409,15 @@ def test_live_results_reach_the_phone_alone_and_keep_what_is_typed(browser: Brow
         wait_shown(page, "One thing we should keep")
         results = page.locator(".phone .results")
         expect(results).to_contain_text("Results so far")
+        yield page, results
+    finally:
+        context.close()
+
+
+def test_live_results_reach_the_phone_alone_and_keep_what_is_typed(browser: Browser, room):
+    """Answers from the room while results are live: the stream carries the new tally
+    alone (web/events.py), the phone redraws its results, not its question."""
+    with phone_on_live_results(browser, room) as (page, results):
         box = answer_box(page)
         box.fill("Friday demos")
         draws, polls = phone_knows(page, "stats.draws"), phone_knows(page, "stats.polls")
@@ -417,21 +426,12 @@ def test_live_results_reach_the_phone_alone_and_keep_what_is_typed(browser: Brow
         assert phone_knows(page, "stats.polls") == polls, "heard by a poll, not the stream"
         assert phone_knows(page, "stats.draws") == draws, "the question was drawn again"
         expect(box).to_have_value("Friday demos")
-    finally:
-        context.close()
 
 
 def test_a_half_typed_answer_survives_changes_in_the_room(browser: Browser, room):
     """Results hidden, another person's answer, results shown again: the same prompt stays
     on the phone, so what its person is typing stays in the field."""
-    services.go_to_prompt(db=room.db, session_id=room.sid, key=room.key, position=1)
-    context = browser.new_context(**PHONE)
-    try:
-        page = context.new_page()
-        page.goto(f"{room.server.url}/join?code={room.started.session.code}")
-        wait_shown(page, "One thing we should keep")
-        results = page.locator(".phone .results")
-        expect(results).to_contain_text("Results so far")  # live for this prompt
+    with phone_on_live_results(browser, room) as (page, results):
         box = answer_box(page)
         box.fill("The long lunch")
 
@@ -447,8 +447,6 @@ def test_a_half_typed_answer_survives_changes_in_the_room(browser: Browser, room
 
         send(page)
         assert sorted(x.value for x in room.answers(1)) == ["More breaks", "The long lunch"]
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("move", ["next", "close"])
