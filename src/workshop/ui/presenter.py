@@ -29,6 +29,7 @@ from .qr_card import current_join_base, render_join_panel
 from .results_view import PROJECTOR_WALL, WallFit, render_card_wall, render_figure, render_message
 
 SNAPSHOT_STATE = "presenter_snapshot"
+CHART_CODE_STATE = "presenter_chart_code_loaded"
 # Answers and joins redraw the projector at most this often (a facilitator action at once).
 ROOM_GAP_SECONDS = 0.25
 PROMPT_CHARS_PER_LINE = 52  # at the projector's prompt size in the left column
@@ -47,6 +48,7 @@ class Snapshot:
 
 def render_presenter(access: FacilitatorAccess, *, presenting: bool) -> None:
     base = current_join_base(access.ctx.settings.public_url)
+    _load_chart_code_once()
 
     @st.fragment
     def live() -> None:
@@ -72,6 +74,18 @@ def render_presenter(access: FacilitatorAccess, *, presenting: bool) -> None:
         )
 
     live()
+
+
+def _load_chart_code_once() -> None:
+    """The browser fetches and starts its chart code (Streamlit's plotly module) with the
+    first chart a tab draws: ~1.2 s, measured by ``bench/first_chart.py``, so the room's
+    first chart came that late. An empty chart, out of sight, in the tab's first run has
+    it ready before any answer arrives."""
+    if st.session_state.get(CHART_CODE_STATE):
+        return
+    st.session_state[CHART_CODE_STATE] = True
+    with st.container(key="chart-code-loader"):
+        render_figure(go.Figure(), static=True, key="chart-code-loader-figure")
 
 
 def _keyboard(access: FacilitatorAccess, *, presenting: bool, live: bool) -> None:

@@ -53,8 +53,8 @@ FACILITATOR_CSS = """
 [data-testid="stImage"] img { image-rendering: pixelated; }
 [class*="st-key-join-panel"] [data-testid="stImage"] { display: flex; justify-content: center; }
 /* Keyboard and remote shortcuts: real buttons, kept working but out of sight. */
-.st-key-presenter-keys { position: absolute !important; width: 1px; height: 1px;
-  overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+.st-key-presenter-keys, .st-key-chart-code-loader { position: absolute !important;
+  width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 /* The open-text card wall: participant text in st.text, made large here. */
 .ws-n { font-size: 1.4rem; color: #4b5563; font-weight: 600; margin: .2rem 0 0 0; }
 [class*="st-key-card-wall"] [data-testid="stText"] { font-size: 1.85rem; line-height: 1.28;
